@@ -1,0 +1,31 @@
+"""Email leaves the web process through Celery.
+
+A web request that sends mail (password reset, sign-up confirmation) only
+enqueues it; the worker delivers it with PAMOJA_EMAIL_DELIVERY_BACKEND and
+retries when the mail server is down. With no broker the task runs in-process.
+"""
+
+from django.core.mail.backends.base import BaseEmailBackend
+
+
+class CeleryEmailBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        from config.tasks import deliver_email
+
+        for message in email_messages:
+            deliver_email.delay_on_commit(serialize(message))
+        return len(email_messages)
+
+
+def serialize(message) -> dict:
+    return {
+        "subject": str(message.subject),
+        "body": str(message.body),
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "headers": dict(message.extra_headers),
+        "alternatives": [[str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])],
+    }
