@@ -63,10 +63,14 @@ CERTIFICATE_FONTS = {
 
 
 def missing_fonts() -> list[str]:
-    if not shutil.which("fc-list"):
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
         return list(CERTIFICATE_FONTS.values())
     installed = subprocess.run(  # noqa: S603 - fixed arguments
-        ["fc-list", ":", "family"], capture_output=True, text=True, check=False  # noqa: S607
+        [fc_list, ":", "family"],
+        capture_output=True,
+        text=True,
+        check=False,
     ).stdout
     return [family for family in CERTIFICATE_FONTS.values() if family not in installed]
 

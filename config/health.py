@@ -7,7 +7,7 @@ down, and says which.
 import time
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -24,6 +24,7 @@ def check_database() -> str:
 
 
 def check_cache() -> str:
+    cache = caches["default"]
     key, value = f"healthz:{uuid.uuid4().hex}", uuid.uuid4().hex
     cache.set(key, value, timeout=10)
     if cache.get(key) != value:
@@ -37,7 +38,7 @@ def check_broker() -> str:
         return "in-process (no broker configured)"
     with celery_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
-    return conn.transport_cls if isinstance(conn.transport_cls, str) else "connected"
+        return f"connected ({conn.transport_cls})"
 
 
 CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}

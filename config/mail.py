@@ -27,5 +27,8 @@ def serialize(message) -> dict:
         "bcc": list(message.bcc),
         "reply_to": list(message.reply_to),
         "headers": dict(message.extra_headers),
-        "alternatives": [[str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])],
+        "alternatives": [
+            [str(content), mimetype]
+            for content, mimetype in getattr(message, "alternatives", [])
+        ],
     }

@@ -74,7 +74,9 @@ def _check_block(block: dict, where: str) -> None:
     if kind == "callout" and block["kind"] not in CALLOUT_KINDS:
         raise ContentError(f"{where}: callout kind must be one of {CALLOUT_KINDS}")
     if kind == "table" and any(len(r) != len(block["header"]) for r in block["rows"]):
-        raise ContentError(f"{where}: every table row needs {len(block['header'])} cells")
+        raise ContentError(
+            f"{where}: every table row needs {len(block['header'])} cells"
+        )
 
 
 def _check_question(q: dict, where: str) -> None:
@@ -113,8 +115,21 @@ def load_course(directory: Path) -> Course:
     path = directory / "course.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     where = f"{directory.name}/course.toml"
-    _require(data, ("title", "slug", "summary", "level", "estimated_hours",
-                    "licence", "pass_mark", "outcomes", "modules"), where)
+    _require(
+        data,
+        (
+            "title",
+            "slug",
+            "summary",
+            "level",
+            "estimated_hours",
+            "licence",
+            "pass_mark",
+            "outcomes",
+            "modules",
+        ),
+        where,
+    )
     if data["level"] not in LEVELS:
         raise ContentError(f"{where}: level must be one of {sorted(LEVELS)}")
     course = Course(path, data)
@@ -126,7 +141,9 @@ def load_course(directory: Path) -> Course:
 
 
 def load_all(root: Path = CONTENT_DIR) -> list[Course]:
-    return [load_course(d) for d in sorted(root.iterdir()) if (d / "course.toml").exists()]
+    return [
+        load_course(d) for d in sorted(root.iterdir()) if (d / "course.toml").exists()
+    ]
 
 
 def main() -> int:
@@ -140,7 +157,8 @@ def main() -> int:
             continue
         for stem, lesson in course.lessons.items():
             n = len(lesson.data.get("questions", []))
-            print(f"ok   {directory.name}/{stem}: {lesson.word_count} words, {n} questions")
+            words = lesson.word_count
+            print(f"ok   {directory.name}/{stem}: {words} words, {n} questions")
     return status
 
 

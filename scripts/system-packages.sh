@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Debian packages Pamoja needs beyond Python: fonts for every script a
+# certificate may print, gettext for compiling translations, and (for the
+# browser tests) Chromium. Installs them when run as root; otherwise names them.
+set -euo pipefail
+
+packages=(fonts-noto-core fonts-noto-cjk gettext)
+if [ "${1:-}" = "--with-browser" ]; then
+  packages+=(chromium)
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "Missing system packages: ${missing[*]}" >&2
+  echo "Install them as root:  apt-get install ${missing[*]}" >&2
+  exit 1
+fi
