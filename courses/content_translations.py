@@ -62,7 +62,9 @@ def check_course_translation(directory: Path, language: str) -> list[str]:
     for key in ("title", "summary", "modules"):
         if key not in data:
             raise ContentError(f"{where}: missing '{key}'")
-    if [m["slug"] for m in data["modules"]] != [m["slug"] for m in course.data["modules"]]:
+    if [m["slug"] for m in data["modules"]] != [
+        m["slug"] for m in course.data["modules"]
+    ]:
         raise ContentError(f"{where}: modules must match the source, in order")
     translated = []
     for stem, source in course.lessons.items():

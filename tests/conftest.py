@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 
@@ -17,3 +19,25 @@ def _mail_through_celery(settings):
     the real path (enqueue on commit, the task delivers). Delivery itself
     stays locmem in tests (PAMOJA_EMAIL_DELIVERY_BACKEND)."""
     settings.EMAIL_BACKEND = "config.mail.CeleryEmailBackend"
+
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+
+
+@pytest.fixture
+def tiny_course(db):
+    """tests/fixtures/content/tiny-course seeded and published: two modules,
+    three lessons, a three-question quiz in the first module only."""
+    from courses import api as courses_api
+    from courses.models import CoursePage
+
+    courses_api.seed_courses(root=FIXTURE_CONTENT)
+    return CoursePage.objects.get(slug="tiny-course")
+
+
+@pytest.fixture
+def learner(django_user_model):
+    user = django_user_model(username="asha", name="Asha Patel")
+    user.set_password("a-long-Pass-phrase-42")
+    user.save()
+    return user

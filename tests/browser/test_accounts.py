@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import User
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_sign_up_without_email_then_log_in_with_javascript_off(

@@ -5,8 +5,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.api import ensure_demo_accounts
-
-CREDENTIALS_FILE = Path(settings.BASE_DIR) / "var" / "demo-accounts.json"
+from accounts.models import User
+from courses import api as courses_api
+from courses.models import CoursePage
 
 
 class Command(BaseCommand):
@@ -26,16 +27,15 @@ class Command(BaseCommand):
                 "Demo accounts are for local trials; use --force to create them "
                 "with DEBUG off."
             )
+        credentials = Path(settings.PAMOJA_DEMO_CREDENTIALS_FILE)
         issued = {}
-        if CREDENTIALS_FILE.exists():
-            issued = json.loads(CREDENTIALS_FILE.read_text())
+        if credentials.exists():
+            issued = json.loads(credentials.read_text())
         accounts = ensure_demo_accounts(passwords=issued)
         self._grant_demo_course(accounts)
-        CREDENTIALS_FILE.parent.mkdir(exist_ok=True)
-        CREDENTIALS_FILE.write_text(
-            json.dumps({a.role: a.password for a in accounts}, indent=2)
-        )
-        CREDENTIALS_FILE.chmod(0o600)
+        credentials.parent.mkdir(parents=True, exist_ok=True)
+        credentials.touch(mode=0o600)
+        credentials.write_text(json.dumps({a.role: a.password for a in accounts}))
         self.stdout.write(
             self.style.SUCCESS("Demo accounts (log in at /accounts/login/):")
         )
@@ -45,18 +45,9 @@ class Command(BaseCommand):
 
     def _grant_demo_course(self, accounts):
         """The demo trainer may edit the demo course, and only that one."""
-        from courses.models import CoursePage
-
-        from courses import api as courses_api
-
-        by_role = {a.role: a for a in accounts}
         course = CoursePage.objects.filter(slug="ai-literacy-for-everyone").first()
         if course is None:
             return
-        from accounts.models import User
-
-        courses_api.setup_authoring()
-        trainer = User.objects.get(username=by_role["trainer"].username)
-        courses_api.grant_course(user=trainer, course=course)
-        reviewer = User.objects.get(username=by_role["reviewer"].username)
-        courses_api.make_reviewer(user=reviewer)
+        users = {a.role: User.objects.get(username=a.username) for a in accounts}
+        courses_api.grant_course(user=users["trainer"], course=course)
+        courses_api.make_reviewer(user=users["reviewer"])

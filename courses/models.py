@@ -1,0 +1,375 @@
+"""The course tree: catalogue → course → module → lesson.
+
+``parent_page_types``/``subpage_types`` keep authors from building a wrong tree.
+Learner-facing logic lives on the pages (Wagtail's idiom): the course outline,
+a lesson's place in it, the module quiz. Grading itself is in ``grading.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.http import Http404
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from wagtail import blocks
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Locale, Page
+from wagtail.search import index
+
+from . import grading
+from .blocks import RICH_TEXT_FEATURES, LessonBodyBlock, QuestionsBlock, SourceBlock
+
+
+class SeededPage(Page):
+    """Remembers which version of a ``courses/content`` file it was seeded from.
+
+    ``seed_courses`` only rewrites a page when its file changed, so a trainer's
+    edits to the demo course survive every ``make run``.
+    """
+
+    seed_digest = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class CourseIndexPage(SeededPage):
+    """The catalogue: the site's home page, one per language."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["courses.CoursePage"]
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("course catalogue")
+        verbose_name_plural = _("course catalogues")
+
+    @classmethod
+    def can_create_at(cls, parent):
+        # Only at the top of the tree, and one per language: each locale's
+        # catalogue is a translation of the first.
+        return (
+            super().can_create_at(parent)
+            and parent.is_root()
+            and cls.objects.count() < Locale.objects.count()
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = CoursePage.objects.child_of(self).live().public()
+        return context
+
+
+class CoursePage(SeededPage):
+    class Level(models.TextChoices):
+        BEGINNER = "beginner", _("Beginner")
+        INTERMEDIATE = "intermediate", _("Intermediate")
+        ADVANCED = "advanced", _("Advanced")
+
+    summary = models.TextField(_("summary"), help_text=_("One or two plain sentences."))
+    level = models.CharField(
+        _("level"), max_length=20, choices=Level.choices, default=Level.BEGINNER
+    )
+    estimated_hours = models.PositiveSmallIntegerField(_("estimated hours"), default=1)
+    audience = models.CharField(_("audience"), max_length=255, blank=True)
+    outcomes = StreamField(
+        [("outcome", blocks.CharBlock(label=_("Outcome"), max_length=300))],
+        blank=True,
+        verbose_name=_("learning outcomes"),
+        help_text=_("What a learner can do after the course, one per line."),
+    )
+    licence = models.CharField(_("licence"), max_length=100, default="CC BY-SA 4.0")
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"),
+        default=70,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Per module quiz: the share of right answers needed to pass."),
+    )
+    completion_note = models.TextField(
+        _("completion note"),
+        blank=True,
+        help_text=_("Anything else a learner must do to complete the course."),
+    )
+
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.ModulePage"]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldRowPanel([FieldPanel("level"), FieldPanel("estimated_hours")]),
+        FieldPanel("audience"),
+        FieldPanel("outcomes"),
+        MultiFieldPanel(
+            [FieldPanel("pass_mark"), FieldPanel("completion_note")],
+            heading=_("Completion"),
+        ),
+        FieldPanel("licence"),
+    ]
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pass_mark__gte=1, pass_mark__lte=100),
+                name="courses_coursepage_pass_mark_1_100",
+            ),
+        ]
+
+    def completion_rule(self, *, module_count: int) -> str:
+        """The completion rule in words, for learners."""
+        if module_count == 0:
+            return str(_("To complete this course, finish every lesson."))
+        return ngettext(
+            "To complete this course, finish every lesson and pass the "
+            "%(count)s module quiz with at least %(pass_mark)s %% of the answers "
+            "right.",
+            "To complete this course, finish every lesson and pass each of the "
+            "%(count)s module quizzes with at least %(pass_mark)s %% of the "
+            "answers right.",
+            module_count,
+        ) % {"count": module_count, "pass_mark": self.pass_mark}
+
+    def outline(self, *, include_drafts: bool = False) -> Outline:
+        """Modules and their lessons in order, in two queries."""
+        modules = ModulePage.objects.child_of(self)
+        lessons = LessonPage.objects.descendant_of(self).defer_streamfields()
+        if not include_drafts:
+            modules, lessons = modules.live(), lessons.live()
+        entries = [OutlineModule(m, n) for n, m in enumerate(modules, 1)]
+        by_path = {entry.page.path: entry for entry in entries}
+        for lesson in lessons:
+            entry = by_path.get(lesson.path[: -lesson.steplen])
+            if entry is not None:
+                entry.lessons.append(lesson)
+        return Outline(self, entries)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        outline = self.outline()
+        context["outline"] = outline
+        context["completion_rule"] = self.completion_rule(
+            module_count=len(outline.modules)
+        )
+        return context
+
+
+@dataclass
+class OutlineModule:
+    page: ModulePage
+    number: int
+    lessons: list[LessonPage] = field(default_factory=list)
+
+    @property
+    def minutes(self) -> int:
+        return sum(lesson.minutes for lesson in self.lessons)
+
+
+@dataclass
+class Outline:
+    course: CoursePage
+    modules: list[OutlineModule]
+
+    def lessons(self) -> list[tuple[OutlineModule, LessonPage]]:
+        return [(m, lesson) for m in self.modules for lesson in m.lessons]
+
+    def module_for(self, page: Page) -> OutlineModule | None:
+        return next((m for m in self.modules if m.page.pk == page.pk), None)
+
+
+class CourseChildPage(SeededPage):
+    """A page inside a course: finds its course in one query."""
+
+    class Meta:
+        abstract = True
+
+    @cached_property
+    def course(self) -> CoursePage | None:
+        if not self.path:  # previewing a page that was never saved
+            return None
+        return CoursePage.objects.ancestor_of(self).first()
+
+
+class ModulePage(RoutablePageMixin, CourseChildPage):
+    summary = models.TextField(_("summary"), blank=True)
+
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = ["courses.LessonPage"]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+    content_panels = [*Page.content_panels, FieldPanel("summary")]
+
+    class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+
+    def quiz_questions(self) -> list[grading.Question]:
+        """Every question of the module's lessons, in lesson order."""
+        if not hasattr(self, "_quiz_questions"):
+            lessons = LessonPage.objects.child_of(self).live()
+            self._quiz_questions = [q for p in lessons for q in p.quiz_questions()]
+        return self._quiz_questions
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        course = self.course
+        outline = course.outline() if course else None
+        questions = self.quiz_questions()
+        context.update(
+            course=course,
+            outline=outline,
+            module=outline.module_for(self) if outline else None,
+            question_count=len(questions),
+            required_to_pass=grading.required_to_pass(
+                total=len(questions), pass_mark=course.pass_mark if course else 70
+            ),
+        )
+        return context
+
+    @path("quiz/", name="quiz")
+    def quiz(self, request):
+        """The module quiz: GET shows the questions, POST grades them.
+
+        Nothing is recorded here yet: the progress engine records the graded
+        ``result`` (and keeps the best attempt) at the marked line below.
+        """
+        questions = self.quiz_questions()
+        if not questions or self.course is None:
+            raise Http404
+        if request.method == "POST":
+            form, result = grading.grade_submission(
+                questions=questions, data=request.POST, pass_mark=self.course.pass_mark
+            )
+            if result is not None:
+                # Progress (issue 5) records the attempt here.
+                return self.render(
+                    request,
+                    template="courses/quiz_result.html",
+                    context_overrides={"result": result},
+                )
+        else:
+            form = grading.QuizForm(questions=questions, seed=grading.new_seed())
+        return self.render(
+            request,
+            template="courses/module_quiz.html",
+            context_overrides={"form": form},
+        )
+
+
+class LessonPage(CourseChildPage):
+    objective = models.TextField(
+        _("learning objective"), help_text=_("What the learner can do afterwards.")
+    )
+    competencies = models.CharField(
+        _("competencies"),
+        max_length=255,
+        blank=True,
+        help_text=_("The framework competencies this lesson covers."),
+    )
+    minutes = models.PositiveSmallIntegerField(_("minutes"), default=20)
+    body = StreamField(LessonBodyBlock(), verbose_name=_("body"))
+    questions = StreamField(
+        QuestionsBlock(),
+        blank=True,
+        verbose_name=_("quiz questions"),
+        help_text=_("They make up the module quiz, with the module's other lessons."),
+    )
+    sources = StreamField(
+        [("source", SourceBlock())], blank=True, verbose_name=_("sources")
+    )
+
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types = []
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("objective"),
+        index.SearchField("body"),
+    ]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("objective"),
+        FieldRowPanel([FieldPanel("minutes"), FieldPanel("competencies")]),
+        FieldPanel("body"),
+        FieldPanel("sources"),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList([FieldPanel("questions")], heading=_("Quiz questions")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+
+    def quiz_questions(self) -> list[grading.Question]:
+        # The field name joins the lesson's translation key (the same in every
+        # language) to the author's question id, which is unique per lesson only.
+        prefix = self.translation_key.hex[:8]
+        return [
+            child.block.to_question(
+                child.value,
+                key=f"{prefix}-{child.value['id']}",
+                lesson_key=str(self.translation_key),
+            )
+            for child in self.questions
+        ]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["course"] = self.course
+        context["nav"] = self.navigation(request)
+        return context
+
+    def navigation(self, request) -> LessonNavigation | None:
+        """Where this lesson sits in its course, with its neighbours."""
+        if self.course is None:
+            return None
+        outline = self.course.outline(
+            include_drafts=getattr(request, "is_preview", False)
+        )
+        lessons = outline.lessons()
+        index_ = next((i for i, (_m, p) in enumerate(lessons) if p.pk == self.pk), None)
+        if index_ is None:
+            return None
+        module = lessons[index_][0]
+        number = module.lessons.index(lessons[index_][1]) + 1
+        is_last = number == len(module.lessons)
+        return LessonNavigation(
+            outline=outline,
+            module=module,
+            number=number,
+            previous=lessons[index_ - 1][1] if index_ > 0 else None,
+            next=lessons[index_ + 1][1] if index_ + 1 < len(lessons) else None,
+            # Only the module's last lesson links to the quiz; ask the other
+            # lessons only if this one has no questions of its own.
+            quiz_follows=is_last
+            and bool(self.questions or module.page.quiz_questions()),
+        )
+
+
+@dataclass
+class LessonNavigation:
+    outline: Outline
+    module: OutlineModule
+    number: int
+    previous: LessonPage | None
+    next: LessonPage | None
+    quiz_follows: bool
