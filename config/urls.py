@@ -6,12 +6,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config.api import api
 from config.health import healthz
 
 # Outside the language prefix: admin, health, API and (later) verification, so
 # a printed or scripted URL never breaks.
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -25,6 +27,7 @@ if settings.DEBUG:
 # Learner-facing pages, under /<language>/.
 urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
+    path("", include("progress.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 ATTEMPT_FIELD = "attempt"
 # POST keys that are not answers but belong to the form.
-FORM_KEYS = frozenset({ATTEMPT_FIELD, "csrfmiddlewaretoken"})
+# "event" is the id that makes a resubmitted form count once (progress).
+FORM_KEYS = frozenset({ATTEMPT_FIELD, "csrfmiddlewaretoken", "event"})
 SEED_SALT = "courses.quiz.attempt"
 
 

@@ -7,6 +7,7 @@ a lesson's place in it, the module quiz. Grading itself is in ``grading.py``.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -99,6 +100,14 @@ class CoursePage(SeededPage):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("Per module quiz: the share of right answers needed to pass."),
     )
+    is_auto_enrol = models.BooleanField(
+        _("enrol on first visit"),
+        default=True,
+        help_text=_(
+            "Enrol a logged-in learner automatically when they open a lesson. "
+            "Otherwise learners press “Enrol” on the course page first."
+        ),
+    )
     completion_note = models.TextField(
         _("completion note"),
         blank=True,
@@ -115,7 +124,11 @@ class CoursePage(SeededPage):
         FieldPanel("audience"),
         FieldPanel("outcomes"),
         MultiFieldPanel(
-            [FieldPanel("pass_mark"), FieldPanel("completion_note")],
+            [
+                FieldPanel("pass_mark"),
+                FieldPanel("completion_note"),
+                FieldPanel("is_auto_enrol"),
+            ],
             heading=_("Completion"),
         ),
         FieldPanel("licence"),
@@ -166,6 +179,10 @@ class CoursePage(SeededPage):
         context["completion_rule"] = self.completion_rule(
             module_count=len(outline.modules)
         )
+        if request.user.is_authenticated:
+            from progress import api as progress_api
+
+            context["status"] = progress_api.course_status(user=request.user, course=self)
         return context
 
 
@@ -244,8 +261,8 @@ class ModulePage(RoutablePageMixin, CourseChildPage):
     def quiz(self, request):
         """The module quiz: GET shows the questions, POST grades them.
 
-        Nothing is recorded here yet: the progress engine records the graded
-        ``result`` (and keeps the best attempt) at the marked line below.
+        A logged-in learner's graded attempt is recorded by the progress
+        engine (which keeps every attempt; the best one counts).
         """
         questions = self.quiz_questions()
         if not questions or self.course is None:
@@ -255,19 +272,35 @@ class ModulePage(RoutablePageMixin, CourseChildPage):
                 questions=questions, data=request.POST, pass_mark=self.course.pass_mark
             )
             if result is not None:
-                # Progress (issue 5) records the attempt here.
                 return self.render(
                     request,
                     template="courses/quiz_result.html",
-                    context_overrides={"result": result},
+                    context_overrides={
+                        "result": result,
+                        "best": self._record_attempt(request),
+                    },
                 )
         else:
             form = grading.QuizForm(questions=questions, seed=grading.new_seed())
         return self.render(
             request,
             template="courses/module_quiz.html",
-            context_overrides={"form": form},
+            context_overrides={"form": form, "event": uuid.uuid4()},
         )
+
+    def _record_attempt(self, request):
+        """Record a learner's attempt; return their best one (None if anonymous)."""
+        if not request.user.is_authenticated or getattr(request, "is_preview", False):
+            return None
+        from progress import api as progress_api
+
+        progress_api.record_quiz_submission(
+            user=request.user,
+            module=self,
+            data=request.POST,
+            event_id=progress_api.parse_event_id(request.POST.get("event")),
+        )
+        return progress_api.best_attempt(user=request.user, module=self)
 
 
 class LessonPage(CourseChildPage):
@@ -336,7 +369,33 @@ class LessonPage(CourseChildPage):
         context = super().get_context(request, *args, **kwargs)
         context["course"] = self.course
         context["nav"] = self.navigation(request)
+        context["progress"] = self.learner_progress(request)
         return context
+
+    def learner_progress(self, request) -> dict | None:
+        """The learner's state for this lesson; opening it counts as a view.
+
+        The view is recorded once (and enrols the learner if the course
+        allows it); later visits cost one query.
+        """
+        if not request.user.is_authenticated or self.course is None:
+            return None
+        from progress import api as progress_api
+
+        user, key = request.user, self.translation_key
+        state = progress_api.lesson_states(user=user, lesson_keys=[key]).get(key)
+        is_enrolled = state is not None or progress_api.is_enrolled(
+            user=user, course=self.course
+        )
+        if state is None and not getattr(request, "is_preview", False):
+            if is_enrolled or self.course.is_auto_enrol:
+                progress_api.record_lesson_viewed(user=user, lesson=self)
+                state, is_enrolled = progress_api.VIEWED, True
+        return {
+            "is_completed": state == progress_api.COMPLETED,
+            "is_enrolled": is_enrolled,
+            "event": uuid.uuid4(),
+        }
 
     def navigation(self, request) -> LessonNavigation | None:
         """Where this lesson sits in its course, with its neighbours."""

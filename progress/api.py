@@ -1,0 +1,450 @@
+"""The progress engine: the one module views, the events API, tasks and
+commands call to record and read what learners have done.
+
+Recording is batch-first: a form post is a batch of one event, the offline
+client sends up to 100. Every event carries a UUID (made by the client, or by
+the form when it was rendered), so a replayed or duplicated event changes
+nothing. Events merge into the state by order-independent rules (see
+progress.models), and course completion is detected on the transition,
+exactly once, by a conditional UPDATE that only one transaction can win.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import models, transaction
+from django.db.models import Max, Min, Q
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_lazy as _
+
+from courses import grading
+from courses.models import CoursePage, LessonPage, ModulePage
+
+from . import structure, upserts
+from .models import Enrolment, LessonProgress, ProgressEvent, QuizAttempt
+from .signals import course_completed
+
+MAX_BATCH = 100
+VIEWED = LessonProgress.State.VIEWED
+COMPLETED = LessonProgress.State.COMPLETED
+# Devices' clocks drift; an event may claim to be this far in the future.
+CLOCK_SKEW = timedelta(minutes=10)
+Kind = ProgressEvent.Kind
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing a learner did, as received."""
+
+    id: uuid.UUID
+    kind: str
+    object_key: uuid.UUID
+    occurred_at: datetime
+    answers: dict[str, list[str]] | None = None
+
+
+@dataclass
+class Outcome:
+    """What became of one event: recorded, a duplicate, or refused (why)."""
+
+    id: uuid.UUID
+    status: str  # "recorded" | "duplicate" | "invalid"
+    reason: str = ""
+    result: grading.QuizResult | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+# --- Recording --------------------------------------------------------------
+
+
+def enrol(*, user, course: CoursePage) -> Enrolment:
+    """Enrol ``user`` in ``course`` (any translation of it); idempotent."""
+    enrolment, _created = Enrolment.objects.get_or_create(
+        user=user, course_key=course.translation_key
+    )
+    return enrolment
+
+
+def is_enrolled(*, user, course: CoursePage) -> bool:
+    return Enrolment.objects.filter(
+        user=user, course_key=course.translation_key
+    ).exists()
+
+
+def parse_event_id(value) -> uuid.UUID | None:
+    """The id a form was rendered with (so a resubmission counts once), if valid."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def record_lesson_viewed(*, user, lesson: LessonPage, event_id=None) -> Outcome:
+    """Record that ``user`` opened ``lesson``; enrols them if the course allows."""
+    return _record_one(user, Kind.LESSON_VIEWED, lesson, event_id)
+
+
+def record_lesson_completed(*, user, lesson: LessonPage, event_id=None) -> Outcome:
+    """Record that ``user`` marked ``lesson`` complete."""
+    return _record_one(user, Kind.LESSON_COMPLETED, lesson, event_id)
+
+
+def record_quiz_submission(
+    *, user, module: ModulePage, data: MultiValueDict, event_id=None
+) -> Outcome:
+    """Grade a module quiz submission on the server and record the attempt.
+
+    An invalid submission (missing answer, unknown option or question) is not
+    recorded; the outcome carries a message per question.
+    """
+    event = Event(
+        id=event_id or uuid.uuid4(),
+        kind=Kind.QUIZ_SUBMITTED,
+        object_key=module.translation_key,
+        occurred_at=timezone.now(),
+        answers={k: data.getlist(k) for k in data if k not in grading.FORM_KEYS},
+    )
+    return record_events(user=user, events=[event])[0]
+
+
+def _record_one(user, kind, page, event_id) -> Outcome:
+    event = Event(
+        id=event_id or uuid.uuid4(),
+        kind=kind,
+        object_key=page.translation_key,
+        occurred_at=timezone.now(),
+    )
+    return record_events(user=user, events=[event])[0]
+
+
+def record_events(*, user, events: list[Event]) -> list[Outcome]:
+    """Record a batch of events for one learner; one outcome per event, in order.
+
+    Invalid events are refused with a reason while the valid ones are kept.
+    Events already recorded (same id) are acknowledged as duplicates.
+    """
+    if len(events) > MAX_BATCH:
+        raise ValueError(f"at most {MAX_BATCH} events per batch")
+    placed = structure.place({e.object_key for e in events})
+    courses = structure.source_courses({p.course_key for p in placed.values()})
+    outcomes, valid = [], []
+    for event in events:
+        outcome = _validate(event, placed, courses)
+        outcomes.append(outcome)
+        if outcome.status == "recorded":
+            valid.append((event, outcome))
+    if valid:
+        _apply(user, valid, placed, courses)
+    return outcomes
+
+
+def _validate(event: Event, placed, courses) -> Outcome:
+    placement = placed.get(event.object_key)
+    expected = ModulePage if event.kind == Kind.QUIZ_SUBMITTED else LessonPage
+    if event.kind not in Kind.values:
+        return Outcome(event.id, "invalid", str(_("Unknown event type.")))
+    if placement is None or not isinstance(placement.page, expected):
+        return Outcome(event.id, "invalid", str(_("No such lesson or module.")))
+    if event.occurred_at > timezone.now() + CLOCK_SKEW:
+        return Outcome(
+            event.id, "invalid", str(_("The event's time is in the future."))
+        )
+    if event.kind != Kind.QUIZ_SUBMITTED:
+        return Outcome(event.id, "recorded")
+    course = courses.get(placement.course_key)
+    form, result = grading.grade_submission(
+        questions=placement.page.quiz_questions(),
+        data=MultiValueDict(event.answers or {}),
+        pass_mark=course.pass_mark if course else 70,
+    )
+    if result is None:
+        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+        return Outcome(
+            event.id,
+            "invalid",
+            str(_("The quiz answers are incomplete.")),
+            errors=errors,
+        )
+    return Outcome(event.id, "recorded", result=result)
+
+
+@transaction.atomic
+def _apply(user, valid: list[tuple[Event, Outcome]], placed, courses) -> None:
+    new_ids = upserts.insert_events(
+        [
+            {
+                "id": e.id,
+                "user": user.pk,
+                "kind": e.kind,
+                "object_key": e.object_key,
+                "course_key": placed[e.object_key].course_key,
+                "occurred_at": e.occurred_at,
+                "received_at": timezone.now(),
+                "result": _result_json(o.result) if o.result else None,
+            }
+            for e, o in {e.id: (e, o) for e, o in valid}.values()
+        ]
+    )
+    fresh = []
+    for event, outcome in valid:
+        if event.id in new_ids:
+            new_ids.discard(event.id)  # a second copy in the same batch is a duplicate
+            fresh.append((event, outcome))
+        else:
+            # Seen before (ids are random UUIDs, so an id recorded for another
+            # learner is a replay too, and is never applied to this one).
+            outcome.status = "duplicate"
+    if not fresh:
+        return
+    upserts.merge_lessons(
+        _lesson_rows(
+            user, [e for e, _o in fresh if e.kind != Kind.QUIZ_SUBMITTED], placed
+        )
+    )
+    _store_attempts(user, [(e, o) for e, o in fresh if o.result is not None], placed)
+    by_course = defaultdict(list)
+    for event, _outcome in fresh:
+        by_course[placed[event.object_key].course_key].append(event)
+    for course_key, events in by_course.items():
+        was_completed = upserts.touch_enrolment(
+            user_id=user.pk,
+            course_key=course_key,
+            last_activity_at=max(e.occurred_at for e in events),
+        )
+        # Views alone never complete a course.
+        if any(e.kind != Kind.LESSON_VIEWED for e in events):
+            _complete_if_done(user, course_key, courses.get(course_key), was_completed)
+
+
+def _result_json(result: grading.QuizResult) -> dict:
+    return {
+        "score": result.score,
+        "total": result.total,
+        "passed": result.passed,
+        "answers": {r.question.key: list(r.chosen_ids) for r in result.results},
+    }
+
+
+def _lesson_rows(user, events: list[Event], placed) -> list[dict]:
+    """One row per lesson: the batch's own events merged (earliest, highest)."""
+    rows: dict[uuid.UUID, dict] = {}
+    for event in events:
+        row = rows.setdefault(
+            event.object_key,
+            {
+                "user": user.pk,
+                "lesson_key": event.object_key,
+                "course_key": placed[event.object_key].course_key,
+                "state": LessonProgress.State.VIEWED,
+                "viewed_at": event.occurred_at,
+                "completed_at": None,
+            },
+        )
+        row["viewed_at"] = min(row["viewed_at"], event.occurred_at)
+        if event.kind == Kind.LESSON_COMPLETED:
+            row["state"] = LessonProgress.State.COMPLETED
+            row["completed_at"] = min(
+                filter(None, [row["completed_at"], event.occurred_at])
+            )
+    return list(rows.values())
+
+
+def _store_attempts(user, graded: list[tuple[Event, Outcome]], placed) -> None:
+    QuizAttempt.objects.bulk_create(
+        QuizAttempt(
+            id=event.id,
+            user=user,
+            module_key=event.object_key,
+            course_key=placed[event.object_key].course_key,
+            answers={r.question.key: list(r.chosen_ids) for r in o.result.results},
+            correct={r.question.key: r.is_correct for r in o.result.results},
+            score=o.result.score,
+            total=o.result.total,
+            is_passed=o.result.passed,
+            submitted_at=event.occurred_at,
+        )
+        for event, o in graded
+    )
+
+
+def _complete_if_done(user, course_key, course: CoursePage | None, was_completed):
+    """Detect the transition to complete; send ``course_completed`` once.
+
+    ``completed_at`` is when the requirements were first all met, by the
+    devices' clocks. Evidence that arrives late (an offline attempt from
+    earlier) may move it back, never forward, and never un-completes.
+    """
+    if course is None:
+        return
+    status = _status(user, course)
+    if not status.is_complete:
+        return
+    enrolments = Enrolment.objects.filter(user=user, course_key=course_key)
+    if was_completed:
+        enrolments.filter(completed_at__gt=status.requirements_met_at).update(
+            completed_at=status.requirements_met_at
+        )
+        return
+    # Only the transaction whose UPDATE changes the row sends the signal.
+    won = Enrolment.objects.filter(
+        user=user, course_key=course_key, completed_at__isnull=True
+    ).update(completed_at=status.requirements_met_at)
+    if won:
+        enrolment = Enrolment.objects.get(user=user, course_key=course_key)
+        transaction.on_commit(
+            lambda: course_completed.send(sender=Enrolment, enrolment=enrolment)
+        )
+
+
+# --- Reading ----------------------------------------------------------------
+
+
+@dataclass
+class Missing:
+    """One requirement not met yet, for the "why not complete yet" list."""
+
+    key: uuid.UUID
+    title: str
+    kind: str  # "lesson" | "quiz"
+    attempted: bool = False  # a quiz taken but not passed yet
+
+
+@dataclass
+class CourseStatus:
+    course: CoursePage
+    lessons_done: int
+    lessons_total: int
+    quizzes_passed: int
+    quizzes_total: int
+    missing: list[Missing]
+    requirements_met_at: datetime | None
+    enrolment: Enrolment | None = None
+
+    @property
+    def next_step(self) -> Missing | None:
+        """Where to continue: the first requirement not met, in course order."""
+        lessons = [m for m in self.missing if m.kind == "lesson"]
+        return next(iter(lessons or self.missing), None)
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing and self.lessons_total > 0
+
+    @property
+    def percent(self) -> int:
+        total = self.lessons_total + self.quizzes_total
+        done = self.lessons_done + self.quizzes_passed
+        return 100 * done // total if total else 0
+
+
+def _status(user, course: CoursePage) -> CourseStatus:
+    required = structure.requirements(course)
+    completed = dict(
+        LessonProgress.objects.filter(
+            user=user,
+            lesson_key__in=required.lesson_keys,
+            state=LessonProgress.State.COMPLETED,
+        ).values_list("lesson_key", "completed_at")
+    )
+    attempts = {
+        row["module_key"]: row
+        for row in QuizAttempt.objects.filter(
+            user=user, module_key__in=required.quiz_module_keys
+        )
+        .values("module_key")
+        .annotate(
+            first_pass=Min("submitted_at", filter=Q(is_passed=True)),
+            best=Max("score"),
+        )
+    }
+    missing = [
+        Missing(k, required.titles[k], "lesson")
+        for k in required.lesson_keys
+        if k not in completed
+    ]
+    passed = {}
+    for key in required.quiz_module_keys:
+        row = attempts.get(key)
+        if row and row["first_pass"]:
+            passed[key] = row["first_pass"]
+        else:
+            missing.append(Missing(key, required.titles[key], "quiz", bool(row)))
+    times = [*completed.values(), *passed.values()]
+    return CourseStatus(
+        course=course,
+        lessons_done=len(completed),
+        lessons_total=len(required.lesson_keys),
+        quizzes_passed=len(passed),
+        quizzes_total=len(required.quiz_module_keys),
+        missing=missing,
+        requirements_met_at=max(times) if times and not missing else None,
+    )
+
+
+def course_status(*, user, course: CoursePage) -> CourseStatus:
+    """Where ``user`` stands in ``course``: counts, percentage, what is missing."""
+    source = structure.source_course(course.translation_key) or course
+    status = _status(user, source)
+    status.enrolment = Enrolment.objects.filter(
+        user=user, course_key=course.translation_key
+    ).first()
+    return status
+
+
+def lesson_states(*, user, lesson_keys) -> dict[uuid.UUID, int]:
+    """LessonProgress.State of each of these lessons that ``user`` has touched."""
+    return dict(
+        LessonProgress.objects.filter(
+            user=user, lesson_key__in=lesson_keys
+        ).values_list("lesson_key", "state")
+    )
+
+
+def best_attempt(*, user, module: ModulePage) -> QuizAttempt | None:
+    """The attempt that counts: the highest score, the earliest among equals."""
+    return (
+        QuizAttempt.objects.filter(user=user, module_key=module.translation_key)
+        .order_by("-score", "submitted_at")
+        .first()
+    )
+
+
+def dashboard(*, user) -> list[CourseStatus]:
+    """The learner's enrolled courses, most recently active first."""
+    statuses = []
+    enrolments = Enrolment.objects.for_user(user).order_by(
+        models.F("last_activity_at").desc(nulls_last=True), "-enrolled_at"
+    )
+    for enrolment in enrolments:
+        course = structure.source_course(enrolment.course_key)
+        if course is None:  # the course was unpublished: nothing to show
+            continue
+        status = _status(user, course)
+        status.enrolment = enrolment
+        statuses.append(status)
+    return statuses
+
+
+# --- Cohorts and reports
+# Defined in their own modules, re-exported here: other apps import only api.
+
+from .cohorts import (  # noqa: E402, F401
+    ClassListError,
+    JoinError,
+    bulk_create_learners,
+    create_cohort,
+    has_temporary_password,
+    join_cohort,
+    may_run_cohorts,
+    normalise_join_code,
+    organisation_named,
+    reissue_password,
+    set_cohort_open,
+)
+from .reports import CohortReport, cohort_report  # noqa: E402, F401
+from .xapi import statements_for_cohort, statements_for_learner  # noqa: E402, F401
