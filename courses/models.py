@@ -182,7 +182,9 @@ class CoursePage(SeededPage):
         if request.user.is_authenticated:
             from progress import api as progress_api
 
-            context["status"] = progress_api.course_status(user=request.user, course=self)
+            context["status"] = progress_api.course_status(
+                user=request.user, course=self
+            )
         return context
 
 
