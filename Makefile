@@ -34,7 +34,7 @@ seed:
 install: $(VENV)/.installed
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install -qq --require-hashes --no-deps -r requirements.lock
 	touch $@
 
 system-packages:
