@@ -327,10 +327,11 @@ def cohort_learners(request, cohort_id: uuid.UUID):
 def cohort_password(request, cohort_id: uuid.UUID):
     """A new one-time password for one account the trainer made."""
     cohort = _cohort(request, cohort_id)
+    user_id = request.POST.get("user", "")
     membership = get_object_or_404(
         CohortMembership.objects.select_related("user"),
         cohort=cohort,
-        user__pk=request.POST.get("user") or 0,
+        user__pk=int(user_id) if user_id.isdigit() else 0,
         is_bulk_created=True,
     )
     password = api.reissue_password(cohort=cohort, user=membership.user)

@@ -1,8 +1,10 @@
 import re
+import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
@@ -200,6 +202,15 @@ def test_a_visitor_signs_up_and_comes_back_to_join(client, cohort):
     assert CohortMembership.objects.filter(user__username="amani").exists()
 
 
+def test_a_visitor_can_log_in_instead_and_come_back(client, cohort, learner):
+    page = client.get(f"/en/join/?code={cohort.join_code}").content.decode()
+
+    login = f"/en/accounts/login/?next=/en/join/%3Fcode%3D{cohort.join_code}"
+    assert login in page
+    response = client.post(login, {"login": "asha", "password": PASSWORD})
+    assert response["Location"] == f"/en/join/?code={cohort.join_code}"
+
+
 def test_a_visitor_with_a_wrong_code_is_told_before_signing_up(client, cohort):
     response = client.post("/en/join/", {"code": "ZZZZ-ZZZZ"})
 
@@ -373,6 +384,22 @@ def test_the_class_list_form_lists_each_bad_row(client, cohort, trainer):
     assert "Row 3: the name is empty." in page
 
 
+def test_a_class_list_can_be_uploaded_as_a_file(client, cohort, trainer):
+    client.force_login(trainer)
+    url = f"/en/trainer/cohorts/{cohort.pk}/learners/"
+    upload = SimpleUploadedFile("class.csv", "\ufeffname\nआशा पटेल\n".encode())
+    legacy = SimpleUploadedFile("old.csv", "name\nJosé\n".encode("cp1252"))
+
+    made = client.post(url, {"csv_file": upload, "batch": uuid.uuid4()})
+    refused = client.post(url, {"csv_file": legacy, "batch": uuid.uuid4()})
+
+    assert "आशा पटेल" in made.content.decode()
+    assert "CSV UTF-8" in refused.content.decode()
+    assert list(User.objects.filter(name__in=["आशा पटेल", "José"])) == [
+        User.objects.get(name="आशा पटेल")
+    ]
+
+
 def test_a_trainer_reissues_a_password_only_for_accounts_they_made(
     client, cohort, trainer, learner
 ):
@@ -383,11 +410,12 @@ def test_a_trainer_reissues_a_password_only_for_accounts_they_made(
 
     response = client.post(url, {"user": made.pk})
     refused = client.post(url, {"user": learner.pk})
+    garbled = client.post(url, {"user": "1 OR 1=1"})
 
     new = PASSWORD_CELL.search(response.content.decode())[1]
     made.refresh_from_db()
     assert made.check_password(new) and not made.check_password(old)
-    assert refused.status_code == 404
+    assert refused.status_code == garbled.status_code == 404
     learner.refresh_from_db()
     assert learner.check_password(PASSWORD)
 
