@@ -140,6 +140,45 @@ def grade_submission(
     return form, grade(questions=questions, answers=answers, pass_mark=pass_mark)
 
 
+MESSAGES = {
+    "required": _("Choose an answer to this question."),
+    "required_multiple": _("Choose at least one answer to this question."),
+    "invalid_choice": _(
+        "That answer is not one of this question's options. Choose again."
+    ),
+    "too_many": _("Choose only one answer to this question."),
+    "unknown_question": _(
+        "The answers include a question that is not part of this quiz. "
+        "Nothing was marked: please answer the questions below."
+    ),
+}
+
+
+def check_answers(
+    *, questions: Sequence[Question], answers: Mapping[str, Sequence[str]]
+) -> dict[str, list[str]]:
+    """The same checks as ``QuizForm``, without building a form: per question
+    key (and ``__all__``) the messages; empty when the answers can be graded.
+
+    For the events API, where a batch may carry many quiz submissions.
+    """
+    errors: dict[str, list[str]] = {}
+    by_key = {q.key: q for q in questions}
+    if set(answers) - FORM_KEYS - set(by_key):
+        errors["__all__"] = [str(MESSAGES["unknown_question"])]
+    for question in questions:
+        chosen = list(answers.get(question.key) or [])
+        option_ids = {o.id for o in question.options}
+        if not chosen:
+            key = "required_multiple" if question.is_multiple else "required"
+            errors[question.key] = [str(MESSAGES[key])]
+        elif not set(chosen) <= option_ids:
+            errors[question.key] = [str(MESSAGES["invalid_choice"])]
+        elif len(chosen) > 1 and not question.is_multiple:
+            errors[question.key] = [str(MESSAGES["too_many"])]
+    return errors
+
+
 def new_seed() -> int:
     return secrets.randbits(32)
 
@@ -203,13 +242,11 @@ class QuizForm(forms.Form):
     def _field_for(self, question: Question) -> forms.Field:
         choices = [(o.id, o.text) for o in self.ordered_options(question)]
         messages = {
-            "required": _("Choose an answer to this question."),
-            "invalid_choice": _(
-                "That answer is not one of this question's options. Choose again."
-            ),
+            "required": MESSAGES["required"],
+            "invalid_choice": MESSAGES["invalid_choice"],
         }
         if question.is_multiple:
-            messages["required"] = _("Choose at least one answer to this question.")
+            messages["required"] = MESSAGES["required_multiple"]
             messages["invalid_list"] = messages["invalid_choice"]
             return forms.MultipleChoiceField(
                 choices=choices,
@@ -217,7 +254,7 @@ class QuizForm(forms.Form):
                 error_messages=messages,
                 label=question.prompt,
             )
-        messages["too_many"] = _("Choose only one answer to this question.")
+        messages["too_many"] = MESSAGES["too_many"]
         return SingleAnswerField(
             choices=choices, error_messages=messages, label=question.prompt
         )
@@ -226,11 +263,7 @@ class QuizForm(forms.Form):
         unknown = set(self.data) - FORM_KEYS - set(self.fields)
         if unknown:
             raise forms.ValidationError(
-                _(
-                    "The answers include a question that is not part of this quiz. "
-                    "Nothing was marked: please answer the questions below."
-                ),
-                code="unknown_question",
+                MESSAGES["unknown_question"], code="unknown_question"
             )
         return super().clean()
 

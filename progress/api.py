@@ -157,19 +157,23 @@ def _validate(event: Event, placed, courses) -> Outcome:
     if event.kind != Kind.QUIZ_SUBMITTED:
         return Outcome(event.id, "recorded")
     course = courses.get(placement.course_key)
-    form, result = grading.grade_submission(
-        questions=placement.page.quiz_questions(),
-        data=MultiValueDict(event.answers or {}),
-        pass_mark=course.pass_mark if course else 70,
-    )
-    if result is None:
-        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+    questions = placement.page.quiz_questions()
+    answers = {
+        k: v for k, v in (event.answers or {}).items() if k not in grading.FORM_KEYS
+    }
+    errors = grading.check_answers(questions=questions, answers=answers)
+    if errors:
         return Outcome(
             event.id,
             "invalid",
             str(_("The quiz answers are incomplete.")),
             errors=errors,
         )
+    result = grading.grade(
+        questions=questions,
+        answers=answers,
+        pass_mark=course.pass_mark if course else 70,
+    )
     return Outcome(event.id, "recorded", result=result)
 
 

@@ -10,6 +10,7 @@ class ProgressConfig(AppConfig):
         from django.db.models.signals import post_delete
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
+        from . import cohorts  # noqa: F401 - connects the password signal receivers
         from .treecache import tree_changed
 
         for signal in (page_published, page_unpublished, post_page_move):

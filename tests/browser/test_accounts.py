@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_sign_up_without_email_then_log_in_with_javascript_off(
-    live_server, page_without_js
+    live_server, page_without_js, tiny_course
 ):
     page = page_without_js
     page.goto(f"{live_server.url}/en/accounts/signup/")

@@ -69,3 +69,20 @@ def test_pages_make_no_third_party_requests(client, tiny_course):
     assert "http://" not in html.replace("http://testserver", "")
     assert "https://" not in html
     assert "<script" not in html
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/healthz/nothing"])
+def test_a_404_outside_the_learner_pages_is_not_redirected(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_learners_saved_language_wins_for_an_unprefixed_url(
+    client, learner, tiny_course
+):
+    learner.preferred_language = "fr"
+    learner.save()
+    client.force_login(learner)
+
+    response = client.get("/", headers={"Accept-Language": "sw"})
+
+    assert response["Location"] == "/fr/"

@@ -2,6 +2,8 @@
 
 import pytest
 from django.http import QueryDict
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from courses import grading
 from courses.grading import Kind, Option, Question
@@ -178,3 +180,28 @@ def test_a_tampered_attempt_field_only_changes_the_order():
     data["attempt"] = "forged"
     form, result = grading.grade_submission(questions=QUIZ, data=data, pass_mark=70)
     assert result is not None and result.score == 4
+
+
+answer_values = st.lists(
+    st.sampled_from(["A", "B", "C", "D", "T", "F", "Z"]), max_size=3
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    answers=st.dictionaries(
+        st.sampled_from(["single", "multi", "tf", "case", "other"]), answer_values
+    )
+)
+def test_check_answers_agrees_with_the_quiz_form(answers):
+    """The events API checks answers without a form; both must agree."""
+    form, result = grading.grade_submission(
+        questions=QUIZ, data=post(**answers), pass_mark=70
+    )
+    errors = grading.check_answers(questions=QUIZ, answers=answers)
+
+    assert (result is not None) == (errors == {})
+    assert set(errors) == set(form.errors)
+    if result is not None:
+        graded = grading.grade(questions=QUIZ, answers=answers, pass_mark=70)
+        assert graded.score == result.score
