@@ -20,6 +20,7 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) check_translations
 	scripts/test.sh
 
 setup: install system-packages translations

@@ -184,6 +184,8 @@ LANGUAGES = [
     ("pt", _("Portuguese")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Languages whose interface translation must stay complete (checked in CI).
+PAMOJA_COMPLETE_LANGUAGES = [code for code, _name in LANGUAGES if code != "en"]
 # URLs outside i18n_patterns: a 404 there is never redirected to /<language>/.
 PAMOJA_UNPREFIXED_PATHS = (
     "/api/",
