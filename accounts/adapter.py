@@ -13,3 +13,6 @@ class AccountAdapter(DefaultAccountAdapter):
         if progress_api.has_temporary_password(user=request.user):
             return reverse("account_change_password")
         return super().get_login_redirect_url(request)
+
+    def get_password_change_redirect_url(self, request):
+        return reverse("progress:dashboard")

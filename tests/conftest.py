@@ -41,3 +41,13 @@ def learner(django_user_model):
     user.set_password("a-long-Pass-phrase-42")
     user.save()
     return user
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """A request leaves its language active in the thread; tests that call
+    api functions directly expect the default language, whatever ran before."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
