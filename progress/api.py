@@ -259,7 +259,8 @@ def _lesson_rows(user, events: list[Event], placed) -> list[dict]:
 
 
 def _store_attempts(user, graded: list[tuple[Event, Outcome]], placed) -> None:
-    QuizAttempt.objects.bulk_create(
+    # Ids are the events' own: a concurrent replay may have stored one already.
+    attempts = [
         QuizAttempt(
             id=event.id,
             user=user,
@@ -273,7 +274,8 @@ def _store_attempts(user, graded: list[tuple[Event, Outcome]], placed) -> None:
             submitted_at=event.occurred_at,
         )
         for event, o in graded
-    )
+    ]
+    QuizAttempt.objects.bulk_create(attempts, ignore_conflicts=True)
 
 
 def _complete_if_done(user, course_key, course: CoursePage | None, was_completed):

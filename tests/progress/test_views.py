@@ -50,7 +50,7 @@ def test_mark_complete_is_a_plain_post_that_moves_on_to_the_next_lesson(
     first, second, _ = lessons(tiny_course)
     html = logged_in.get(first.url).content.decode()
     form = re.search(
-        r'<form method="post" action="([^"]+/complete/)">(.*?)</form>', html, re.S
+        r'<form method="post" action="([^"]+/complete/)"[^>]*>(.*?)</form>', html, re.S
     )
     fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form[2]))
 
