@@ -42,27 +42,55 @@ def _earliest(table: str, column: str) -> str:
     )
 
 
-def insert_events(rows: list[dict]) -> set[uuid.UUID]:
-    """Insert events whose id is new; return the ids that were new.
+EVENT_FIELDS = [
+    "id",
+    "user",
+    "kind",
+    "object_key",
+    "course_key",
+    "occurred_at",
+    "received_at",
+    "result",
+]
+# PostgreSQL array types of those columns, for one INSERT … SELECT FROM UNNEST.
+PG_ARRAYS = [
+    "uuid[]",
+    "bigint[]",
+    "varchar[]",
+    "uuid[]",
+    "uuid[]",
+    "timestamptz[]",
+    "timestamptz[]",
+    "jsonb[]",
+]
 
-    The ORM's bulk insert (UNNEST on PostgreSQL) is far cheaper than one
-    placeholder per value. Two requests racing with the same new id may both
-    see it as new: the state merges below are idempotent and the completion
-    guard is a conditional UPDATE, so that costs a redundant merge, nothing
-    more.
+
+def insert_events(rows: list[dict]) -> set[uuid.UUID]:
+    """Insert events whose id is new; return the ids actually inserted.
+
+    ``ON CONFLICT (id) DO NOTHING RETURNING id`` tells new from replayed in
+    the same statement, so two requests racing with one id cannot both
+    apply it. On PostgreSQL the rows travel as one array per column (UNNEST),
+    which costs far less than a placeholder per value.
     """
     if not rows:
         return set()
-    ids = [row["id"] for row in rows]
-    seen = set(ProgressEvent.objects.filter(id__in=ids).values_list("id", flat=True))
-    new = [row for row in rows if row["id"] not in seen]
-    events = []
-    for row in new:
-        fields = dict(row)
-        fields["user_id"] = fields.pop("user")
-        events.append(ProgressEvent(**fields))
-    ProgressEvent.objects.bulk_create(events, ignore_conflicts=True)
-    return {row["id"] for row in new}
+    table = connection.ops.quote_name(ProgressEvent._meta.db_table)
+    columns = _columns(ProgressEvent, EVENT_FIELDS)
+    if connection.vendor == "postgresql":
+        fields = [ProgressEvent._meta.get_field(f) for f in EVENT_FIELDS]
+        params = [
+            [f.get_db_prep_save(row[f.name], connection) for row in rows]
+            for f in fields
+        ]
+        arrays = ", ".join(f"%s::{kind}" for kind in PG_ARRAYS)
+        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({arrays})"
+    else:
+        values, params = _sql_values(ProgressEvent, EVENT_FIELDS, rows)
+        sql = f"INSERT INTO {table} ({columns}) VALUES {values}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ON CONFLICT (id) DO NOTHING RETURNING id", params)
+        return {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
 
 
 def merge_lessons(rows: list[dict]) -> None:
