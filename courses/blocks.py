@@ -348,7 +348,7 @@ class TrueFalseQuestionBlock(QuestionBlockMixin, blocks.StructBlock):
         ]
 
     class Meta:
-        icon = "tick"
+        icon = "check"
         label = _("True or false question")
 
 
