@@ -26,6 +26,7 @@ from wagtail.models import (
 from . import content_schema
 from .models import CourseIndexPage, CoursePage
 from .seeding import Seeder, SeedReport
+from .seeding_translations import TranslationSeeder
 
 TRAINER_GROUP = "Trainer"
 REVIEWER_GROUP = "Reviewer"
@@ -125,8 +126,14 @@ def seed_courses(
     files are left alone: they may be a trainer's work. Raises
     ``content_schema.ContentError`` if a file is invalid, before or while
     writing (the transaction then writes nothing).
+
+    Then the translations in ``<course>/<lang>/`` folders are seeded through
+    wagtail-localize (``seeding_translations``), on the same terms: a
+    translated page is rewritten only when its file or its English page's
+    file changed, and pages without a translation file are not created.
     """
     report = Seeder(stdout=stdout).run(root)
+    TranslationSeeder(report=report, stdout=stdout).run(root)
     setup_authoring()
     return report
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from wagtail import blocks
 from wagtail.admin.panels import (
     FieldPanel,
@@ -73,6 +74,36 @@ class CourseIndexPage(SeededPage):
         context = super().get_context(request, *args, **kwargs)
         context["courses"] = CoursePage.objects.child_of(self).live().public()
         return context
+
+
+def untranslated_source(page: Page, request) -> dict | None:
+    """Where to read the lessons below ``page`` that are not translated yet.
+
+    Translated pages are created lesson by lesson, so a course may exist in
+    a language with some of its lessons only in the source language. Returns
+    the source-language page's URL and language, or None when nothing
+    is missing (or ``page`` is itself in the source language).
+    """
+    source = (
+        Page.objects.live()
+        .select_related("locale")
+        .filter(
+            translation_key=page.translation_key,
+            locale__language_code=settings.LANGUAGE_CODE,
+        )
+        .exclude(pk=page.pk)
+        .first()
+    )
+    lessons = LessonPage.objects.live()
+    if source is None or (
+        lessons.descendant_of(source).count() == lessons.descendant_of(page).count()
+    ):
+        return None
+    return {
+        "url": source.get_url(request),
+        "code": settings.LANGUAGE_CODE,
+        "name_local": get_language_info(settings.LANGUAGE_CODE)["name_local"],
+    }
 
 
 class CoursePage(SeededPage):
@@ -179,6 +210,7 @@ class CoursePage(SeededPage):
         context["completion_rule"] = self.completion_rule(
             module_count=len(outline.modules)
         )
+        context["untranslated_source"] = untranslated_source(self, request)
         if request.user.is_authenticated:
             from progress import api as progress_api
 
@@ -256,6 +288,7 @@ class ModulePage(RoutablePageMixin, CourseChildPage):
             required_to_pass=grading.required_to_pass(
                 total=len(questions), pass_mark=course.pass_mark if course else 70
             ),
+            untranslated_source=untranslated_source(self, request),
         )
         return context
 

@@ -1,3 +1,4 @@
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,16 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _interface_language_reset():
+    """A request to /fr/… leaves French active in the thread: the next test
+    must start in the default language."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _mail_through_celery(settings):
     """pytest-django swaps in the locmem backend; put ours back so tests take
     the real path (enqueue on commit, the task delivers). Delivery itself
@@ -22,6 +33,7 @@ def _mail_through_celery(settings):
 
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+FIXTURE_TRANSLATIONS = Path(__file__).parent / "fixtures" / "translations"
 
 
 @pytest.fixture
@@ -33,6 +45,32 @@ def tiny_course(db):
 
     courses_api.seed_courses(root=FIXTURE_CONTENT)
     return CoursePage.objects.get(slug="tiny-course")
+
+
+@pytest.fixture
+def translated_content(tmp_path):
+    """tests/fixtures/content plus its French files (tests/fixtures/translations):
+    the course, both modules and lesson one are translated, lessons two and
+    three are not."""
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    shutil.copytree(
+        FIXTURE_TRANSLATIONS,
+        root,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("README.md"),
+    )
+    return root
+
+
+@pytest.fixture
+def french_tiny_course(db, translated_content):
+    """``translated_content`` seeded: the French course page."""
+    from courses import api as courses_api
+    from courses.models import CoursePage
+
+    courses_api.seed_courses(root=translated_content)
+    return CoursePage.objects.get(slug="tiny-course", locale__language_code="fr")
 
 
 @pytest.fixture

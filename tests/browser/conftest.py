@@ -28,7 +28,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(django_db_setup):
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium")
@@ -38,10 +39,22 @@ def chromium():
             "apt-get install chromium)",
             pytrace=False,
         )
+    # Serialized rollback restores the database from a copy kept on each
+    # connection when the test database was made. Once Playwright's event loop
+    # runs in this thread, Django hands the thread new connections (its
+    # async-context storage) without that copy, and a browser test that runs
+    # after other tests would start on an empty database: give them the copy.
+    serialized = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, args=CHROMIUM_ARGS
         )
+        for alias, contents in serialized.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
         yield browser
         browser.close()
 
@@ -49,5 +62,13 @@ def chromium():
 @pytest.fixture
 def page_without_js(chromium):
     context = chromium.new_context(java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def page_with_js(chromium):
+    """A page whose scripts run; ``page.context`` turns the network off and on."""
+    context = chromium.new_context()
     yield context.new_page()
     context.close()
