@@ -3,7 +3,6 @@ import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from hypothesis import given
@@ -16,7 +15,6 @@ from progress.models import (
     Cohort,
     CohortMembership,
     Enrolment,
-    Organisation,
     TemporaryPassword,
 )
 
@@ -24,24 +22,6 @@ pytestmark = pytest.mark.django_db
 ASCII_USERNAME = re.compile(r"^[a-z0-9][a-z0-9.@+_-]*$")
 PASSWORD = "a-long-Pass-phrase-42"
 PASSWORD_CELL = re.compile(r'<td class="code" dir="ltr">(\w{4}-\w{4}-\w{4})</td>')
-
-
-@pytest.fixture
-def trainer():
-    user = User.objects.create_user("tess", password=PASSWORD, name="Tess Trainer")
-    user.groups.add(Group.objects.get_or_create(name="Trainer")[0])
-    return user
-
-
-@pytest.fixture
-def cohort(tiny_course, trainer):
-    organisation = Organisation.objects.create(name="Uni", slug="uni")
-    return api.create_cohort(
-        organisation=organisation,
-        name="Evening class",
-        courses=[tiny_course],
-        trainer=trainer,
-    )
 
 
 # --- Join codes -----------------------------------------------------------

@@ -14,7 +14,7 @@ from accounts.models import User
 from courses.grading import Kind as QuestionKind
 from courses.grading import Option, Question
 from progress import api, reports
-from progress.models import Enrolment, Organisation, ProgressEvent
+from progress.models import Enrolment, ProgressEvent
 from tests.progress.helpers import answers, event, lessons, module
 
 pytestmark = pytest.mark.django_db
@@ -28,22 +28,6 @@ def make_user(username, name="", *groups, **extra):
     for group in groups:
         user.groups.add(Group.objects.get_or_create(name=group)[0])
     return user
-
-
-@pytest.fixture
-def trainer():
-    return make_user("tess", "Tess", "Trainer")
-
-
-@pytest.fixture
-def cohort(tiny_course, trainer):
-    organisation = Organisation.objects.create(name="Uni", slug="uni")
-    return api.create_cohort(
-        organisation=organisation,
-        name="Evening",
-        courses=[tiny_course],
-        trainer=trainer,
-    )
 
 
 def record(user, *events):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from progress import api, xapi
-from progress.models import Organisation, ProgressEvent
+from progress.models import ProgressEvent
 from progress.tokens import issue_token
 from tests.progress.helpers import answers, event, lessons, module
 
@@ -39,22 +39,6 @@ def make_user(username, *groups, **extra):
     for group in groups:
         user.groups.add(Group.objects.get_or_create(name=group)[0])
     return user
-
-
-@pytest.fixture
-def trainer():
-    return make_user("tess", "Trainer")
-
-
-@pytest.fixture
-def cohort(tiny_course, trainer):
-    organisation = Organisation.objects.create(name="Uni", slug="uni")
-    return api.create_cohort(
-        organisation=organisation,
-        name="Evening",
-        courses=[tiny_course],
-        trainer=trainer,
-    )
 
 
 @pytest.fixture
