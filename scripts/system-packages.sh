@@ -5,6 +5,10 @@
 set -euo pipefail
 
 packages=(fonts-noto-core fonts-noto-cjk gettext)
+if [ "${1:-}" = "--with-browser" ] || [ "${1:-}" = "--with-verifiers" ]; then
+  # Independent verifiers the certificate tests check our output with.
+  packages+=(poppler-utils zbar-tools mupdf-tools libnss3-tools)
+fi
 if [ "${1:-}" = "--with-browser" ]; then
   packages+=(chromium)
 fi
