@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=config.settings.test
+# One signing-key directory shared by the tests and the workers they start.
+PAMOJA_KEY_DIR="$(mktemp -d -t pamoja-test-keys-XXXXXX)"
+export PAMOJA_KEY_DIR
+trap 'rm -rf "$PAMOJA_KEY_DIR"' EXIT
 
 .venv/bin/pytest --ignore=tests/integration "$@"
 

@@ -261,3 +261,16 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# Certificates (README, "Certificates"). The public base URL names the issuer
+# (did:web) and goes into every verify link and QR code: set it before the
+# first certificate is issued and never change it.
+PAMOJA_PUBLIC_URL = WAGTAILADMIN_BASE_URL.rstrip("/")
+PAMOJA_ISSUER_NAME = os.environ.get("PAMOJA_ISSUER_NAME", "Pamoja")
+# Signing keys: Ed25519 credential keys, the deployment's CA and the PDF
+# signing certificate. Generated on first use; back this directory up with
+# the database (README, "Back-up"): without it no new certificate can be signed.
+PAMOJA_KEY_DIR = Path(os.environ.get("PAMOJA_KEY_DIR", BASE_DIR / "var" / "keys"))
+PAMOJA_VERIFY_UPLOAD_MAX_BYTES = int(
+    os.environ.get("PAMOJA_VERIFY_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
+)

@@ -2,6 +2,8 @@
 DATABASE_URL / REDIS_URL (see tests/integration/)."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 
@@ -23,3 +25,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Wagtail logs every page it creates; tests create many.
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
+# One key directory per test run, never the developer's own keys.
+PAMOJA_KEY_DIR = Path(
+    os.environ.get("PAMOJA_KEY_DIR", "")
+    or tempfile.mkdtemp(prefix="pamoja-test-keys-")
+)
