@@ -28,6 +28,8 @@ DEMO_PEOPLE = [
     ("reviewer", "reviewer", "reviewer@pamoja.example", "Rahul Sen"),
     # A learner without an email address, as many are.
     ("learner", "learner", "", "Wanjiru Kamau"),
+    # Holds a certificate for the demo course, printed in Arabic script.
+    ("graduate", "graduate", "", "أمينة الحسن"),
     (
         "partner",
         "partner",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Locale
 
+from certificates import api as certificates_api
 from courses.models import CoursePage, LessonPage
 
 from . import api, structure
@@ -52,12 +53,14 @@ def dashboard(request):
     for status in statuses:
         keys.update(m.key for m in status.missing)
     pages = structure.localized(keys, locale)
+    certificates = certificates_api.certificates_by_course(user=request.user)
     rows = []
     for status in statuses:
         step = status.next_step
         rows.append(
             {
                 "status": status,
+                "certificate": certificates.get(status.course.translation_key),
                 "course": pages.get(status.course.translation_key, status.course),
                 "resume": step and _missing_url(pages.get(step.key), step, request),
                 "resume_title": step and getattr(pages.get(step.key), "title", ""),

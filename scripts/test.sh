@@ -6,10 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=config.settings.test
-# One signing-key directory shared by the tests and the workers they start.
+# One signing-key and one media directory, shared by the tests and the
+# workers they start, never the developer's own.
 PAMOJA_KEY_DIR="$(mktemp -d -t pamoja-test-keys-XXXXXX)"
-export PAMOJA_KEY_DIR
-trap 'rm -rf "$PAMOJA_KEY_DIR"' EXIT
+DJANGO_MEDIA_ROOT="$(mktemp -d -t pamoja-test-media-XXXXXX)"
+export PAMOJA_KEY_DIR DJANGO_MEDIA_ROOT
+trap 'rm -rf "$PAMOJA_KEY_DIR" "$DJANGO_MEDIA_ROOT"' EXIT
 
 .venv/bin/pytest --ignore=tests/integration "$@"
 

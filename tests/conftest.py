@@ -89,3 +89,30 @@ def _english_outside_requests():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def trainer(django_user_model):
+    """A member of the Trainer group (password as the `learner` fixture's)."""
+    user = django_user_model.objects.create_user(
+        "tess", password="a-long-Pass-phrase-42", name="Tess Trainer"
+    )
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get_or_create(name="Trainer")[0])
+    return user
+
+
+@pytest.fixture
+def cohort(tiny_course, trainer):
+    """The trainer's cohort on the tiny course."""
+    from progress import api as progress_api
+    from progress.models import Organisation
+
+    organisation = Organisation.objects.create(name="Uni", slug="uni")
+    return progress_api.create_cohort(
+        organisation=organisation,
+        name="Evening class",
+        courses=[tiny_course],
+        trainer=trainer,
+    )

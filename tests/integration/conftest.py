@@ -44,6 +44,8 @@ def worker_env(database_name: str, **extra) -> dict:
         DJANGO_SETTINGS_MODULE="config.settings.test",
         # The worker must see what the tests commit: pytest-django's test DB.
         DATABASE_URL=f"{url}/{database_name}",
+        # The same signing keys as the tests (scripts/test.sh shares one dir).
+        PAMOJA_KEY_DIR=str(settings.PAMOJA_KEY_DIR),
         **extra,
     )
     return env

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.api import ensure_demo_accounts
 from accounts.models import User
+from certificates.demo import ensure_graduate
 from courses import api as courses_api
 from courses.models import CoursePage
 
@@ -42,6 +43,26 @@ class Command(BaseCommand):
         for a in accounts:
             login = a.username + (f" or {a.email}" if a.email else "")
             self.stdout.write(f"  {a.role:<9} {login:<45} password: {a.password}")
+        certificate = self._graduate(accounts)
+        if certificate is not None:
+            self.stdout.write(
+                self.style.SUCCESS("Demo certificate (try verifying it):")
+            )
+            self.stdout.write(f"  code {certificate.code}  {certificate.verify_url}")
+
+    def _graduate(self, accounts):
+        """The graduate completes the demo course and holds its certificate."""
+        course = CoursePage.objects.filter(
+            slug="ai-literacy-for-everyone", locale__language_code="en"
+        ).first()
+        graduate = next((a for a in accounts if a.role == "graduate"), None)
+        if course is None or graduate is None:
+            return None
+        user = User.objects.get(username=graduate.username)
+        if not user.preferred_language:
+            user.preferred_language = "ar"
+            user.save(update_fields=["preferred_language"])
+        return ensure_graduate(user=user, course=course)
 
     def _grant_demo_course(self, accounts):
         """The demo trainer may edit the demo course, and only that one."""

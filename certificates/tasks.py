@@ -1,0 +1,52 @@
+"""Certificate work done by Celery workers.
+
+Tasks are idempotent and acknowledged late (settings): a worker killed
+mid-render leaves the message on the queue, the next worker renders again,
+and only one PDF is ever recorded.
+"""
+
+from celery import shared_task
+from django.db import models
+
+from . import api
+
+
+@shared_task(
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=None,
+)
+def render_certificate(certificate_id: str) -> None:
+    api.render_pdf(certificate_id=certificate_id)
+
+
+@shared_task
+def republish_status_lists() -> None:
+    """Re-sign every status list (after a key rotation; safe to repeat)."""
+    from .models import StatusList
+
+    for number in StatusList.objects.values_list("number", flat=True):
+        api.publish_status_list(number)
+
+
+@shared_task
+def issue_missing_certificates() -> int:
+    """Issue what a failed completion request could not (periodic; idempotent)."""
+    from progress.models import Enrolment
+
+    from .models import Certificate
+
+    issued = 0
+    pending = Enrolment.objects.completed().exclude(
+        course_key__in=Certificate.objects.filter(user=models.OuterRef("user")).values(
+            "course_key"
+        )
+    )
+    for enrolment in pending.select_related("user").iterator():
+        try:
+            api.issue_certificate(enrolment=enrolment)
+            issued += 1
+        except api.IssueError:
+            continue
+    return issued

@@ -1,0 +1,164 @@
+"""Certificates under real concurrency and failure: PostgreSQL, Redis, live
+Celery workers."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django.utils.datastructures import MultiValueDict
+
+from certificates import api
+from certificates.models import Certificate
+from progress import api as progress_api
+from progress.models import Enrolment
+from tests.integration.conftest import ROOT, wait_for, worker_env
+from tests.progress.helpers import answers, lessons, module
+
+
+def _all_but_the_last_lesson(user, course):
+    *first, last = lessons(course)
+    for lesson in first:
+        progress_api.record_lesson_completed(user=user, lesson=lesson)
+    quiz = module(course)
+    progress_api.record_quiz_submission(
+        user=user, module=quiz, data=MultiValueDict(answers(quiz))
+    )
+    return last
+
+
+def _in_parallel(count, work):
+    barrier = threading.Barrier(count)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait(timeout=30)
+            work()
+        except Exception as exc:  # noqa: BLE001 - reported by the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_twenty_parallel_completions_give_exactly_one_certificate(learner, tiny_course):
+    last = _all_but_the_last_lesson(learner, tiny_course)
+
+    errors = _in_parallel(
+        20, lambda: progress_api.record_lesson_completed(user=learner, lesson=last)
+    )
+
+    assert errors == []
+    assert Enrolment.objects.get(user=learner).is_completed
+    assert Certificate.objects.filter(user=learner).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_twenty_parallel_issues_for_one_enrolment_give_one_certificate(
+    learner, tiny_course
+):
+    last = _all_but_the_last_lesson(learner, tiny_course)
+    progress_api.record_lesson_completed(user=learner, lesson=last)
+    Certificate.objects.all().delete()  # as if the completion request had failed
+    enrolment = Enrolment.objects.get(user=learner)
+    issued = []
+
+    errors = _in_parallel(
+        20, lambda: issued.append(api.issue_certificate(enrolment=enrolment).pk)
+    )
+
+    assert errors == []
+    assert len(set(issued)) == 1
+    assert Certificate.objects.filter(user=learner).count() == 1
+
+
+def _start_worker(database_name, log_path, name):
+    log = open(log_path, "a")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(  # noqa: S603 - our own worker command
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"{name}-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=worker_env(database_name, PAMOJA_BROKER_VISIBILITY_TIMEOUT="5"),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    return process, log
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_mid_render_is_redelivered_and_renders_once(
+    learner, tiny_course, tmp_path, settings
+):
+    from config.celery import app
+
+    app.control.purge()
+    database_name = connection.settings_dict["NAME"]
+    last = _all_but_the_last_lesson(learner, tiny_course)
+    progress_api.record_lesson_completed(user=learner, lesson=last)
+    certificate = Certificate.objects.get(user=learner)
+    assert not certificate.is_rendered
+    log_path = tmp_path / "workers.log"
+
+    first, log = _start_worker(database_name, log_path, "doomed")
+    try:
+        received = wait_for(
+            lambda: (
+                "render_certificate" in log_path.read_text()
+                and "received" in log_path.read_text()
+            ),
+            timeout=90,
+            interval=0.05,
+        )
+        assert received, log_path.read_text()
+        time.sleep(0.3)  # inside the render, which takes about a second
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=30)
+    finally:
+        log.close()
+    certificate.refresh_from_db()
+    assert not certificate.is_rendered, "the render finished before the kill"
+
+    second, log = _start_worker(database_name, log_path, "heir")
+    try:
+        rendered = wait_for(
+            lambda: Certificate.objects.get(pk=certificate.pk).is_rendered,
+            timeout=120,
+        )
+        assert rendered, log_path.read_text()
+        time.sleep(8)  # past the visibility timeout: nothing is delivered again
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+        log.close()
+
+    certificate.refresh_from_db()
+    stored = list((settings.MEDIA_ROOT / "certificates").glob(f"{certificate.pk}*"))
+    assert [p.name for p in stored] == [certificate.pdf.name.rsplit("/", 1)[1]]
+    assert Certificate.objects.filter(user=learner).count() == 1
+    assert log_path.read_text().count("render_certificate") >= 2
