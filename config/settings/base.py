@@ -140,6 +140,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Periodic jobs (`make beat`), each idempotent.
+CELERY_BEAT_SCHEDULE = {
+    "issue-missing-certificates": {
+        "task": "certificates.tasks.issue_missing_certificates",
+        "schedule": 3600,
+    },
+    "republish-status-lists": {
+        "task": "certificates.tasks.republish_status_lists",
+        "schedule": 24 * 3600,
+    },
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
