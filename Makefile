@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install system-packages static translations seed worker beat lint format lock clean
+.PHONY: run test bench setup install system-packages static translations seed worker beat lint format lock clean
 
 run: setup seed
 	@echo "Serving Pamoja at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
@@ -16,6 +16,7 @@ run: setup seed
 test: export DJANGO_SETTINGS_MODULE = config.settings.test
 test: install
 	@scripts/system-packages.sh --with-browser
+	@scripts/verifier-tools.sh
 	$(MANAGE) compilemessages --ignore=.venv -v0
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -43,6 +44,14 @@ system-packages:
 
 translations: install
 	$(MANAGE) compilemessages --ignore=.venv -v0
+
+# Benchmarks: each measures its floor in the same run and prints the ratio.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pamoja
+bench: install translations
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/progress_ingest.py
+	$(PY) benchmarks/certificate_render.py
+	@for script in $(filter-out benchmarks/progress_ingest.py benchmarks/certificate_render.py,$(wildcard benchmarks/*.py)); do \
+		echo "== $$script"; DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) $$script || exit 1; done
 
 worker: install
 	$(VENV)/bin/celery -A config worker --loglevel=INFO
