@@ -64,6 +64,17 @@ def issuer_did() -> str:
     return ":".join(["did:web", host, *segments])
 
 
+def decode_multikey(value: str) -> Ed25519PublicKey:
+    """The Ed25519 key of a Multikey ``publicKeyMultibase`` ("z6Mk…") as
+    published in a DID document; ValueError if it is not one."""
+    if not isinstance(value, str) or not value.startswith("z"):
+        raise ValueError("not a base58btc multibase value")
+    raw = base58.b58decode(value[1:])
+    if not raw.startswith(ED25519_MULTICODEC) or len(raw) != 34:
+        raise ValueError("not an Ed25519 Multikey")
+    return Ed25519PublicKey.from_public_bytes(raw[2:])
+
+
 @dataclass(frozen=True)
 class IssuerKey:
     """One Ed25519 credential key. ``private_key`` is None once retired."""
