@@ -275,6 +275,11 @@ LOGGING = {
     "loggers": {
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # WeasyPrint logs each rendering step; fontTools each font it reads.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # The in-process (eager) default has no broker host to name.
+        "kombu.connection": {"level": "ERROR"},
     },
 }
 
