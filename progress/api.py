@@ -35,6 +35,7 @@ COMPLETED = LessonProgress.State.COMPLETED
 # Devices' clocks drift; an event may claim to be this far in the future.
 CLOCK_SKEW = timedelta(minutes=10)
 Kind = ProgressEvent.Kind
+KINDS = frozenset(Kind.values)
 
 
 @dataclass(frozen=True)
@@ -132,9 +133,10 @@ def record_events(*, user, events: list[Event]) -> list[Outcome]:
         raise ValueError(f"at most {MAX_BATCH} events per batch")
     placed = structure.place({e.object_key for e in events})
     courses = structure.source_courses({p.course_key for p in placed.values()})
+    latest = timezone.now() + CLOCK_SKEW
     outcomes, valid = [], []
     for event in events:
-        outcome = _validate(event, placed, courses)
+        outcome = _validate(event, placed, courses, latest)
         outcomes.append(outcome)
         if outcome.status == "recorded":
             valid.append((event, outcome))
@@ -143,14 +145,14 @@ def record_events(*, user, events: list[Event]) -> list[Outcome]:
     return outcomes
 
 
-def _validate(event: Event, placed, courses) -> Outcome:
+def _validate(event: Event, placed, courses, latest: datetime) -> Outcome:
     placement = placed.get(event.object_key)
     expected = ModulePage if event.kind == Kind.QUIZ_SUBMITTED else LessonPage
-    if event.kind not in Kind.values:
+    if event.kind not in KINDS:
         return Outcome(event.id, "invalid", str(_("Unknown event type.")))
     if placement is None or not isinstance(placement.page, expected):
         return Outcome(event.id, "invalid", str(_("No such lesson or module.")))
-    if event.occurred_at > timezone.now() + CLOCK_SKEW:
+    if event.occurred_at > latest:
         return Outcome(
             event.id, "invalid", str(_("The event's time is in the future."))
         )
@@ -179,6 +181,7 @@ def _validate(event: Event, placed, courses) -> Outcome:
 
 @transaction.atomic
 def _apply(user, valid: list[tuple[Event, Outcome]], placed, courses) -> None:
+    now = timezone.now()
     new_ids = upserts.insert_events(
         [
             {
@@ -188,7 +191,7 @@ def _apply(user, valid: list[tuple[Event, Outcome]], placed, courses) -> None:
                 "object_key": e.object_key,
                 "course_key": placed[e.object_key].course_key,
                 "occurred_at": e.occurred_at,
-                "received_at": timezone.now(),
+                "received_at": now,
                 "result": _result_json(o.result) if o.result else None,
             }
             for e, o in {e.id: (e, o) for e, o in valid}.values()
@@ -210,19 +213,24 @@ def _apply(user, valid: list[tuple[Event, Outcome]], placed, courses) -> None:
             user, [e for e, _o in fresh if e.kind != Kind.QUIZ_SUBMITTED], placed
         )
     )
-    _store_attempts(user, [(e, o) for e, o in fresh if o.result is not None], placed)
+    upserts.insert_attempts(
+        [_attempt_row(user, e, o, placed, now) for e, o in fresh if o.result]
+    )
     by_course = defaultdict(list)
-    for event, _outcome in fresh:
-        by_course[placed[event.object_key].course_key].append(event)
-    for course_key, events in by_course.items():
-        was_completed = upserts.touch_enrolment(
+    for event, outcome in fresh:
+        by_course[placed[event.object_key].course_key].append((event, outcome))
+    for course_key, recorded in by_course.items():
+        # Locks the enrolment: from here on, this learner's batches for this
+        # course take turns, so the completion check sees every other one's
+        # evidence. (The check cannot share this statement: a statement that
+        # waited for the lock still reads as of before the wait.)
+        enrolment = upserts.touch_enrolment(
             user_id=user.pk,
             course_key=course_key,
-            last_activity_at=max(e.occurred_at for e in events),
+            last_activity_at=max(e.occurred_at for e, _o in recorded),
         )
-        # Views alone never complete a course.
-        if any(e.kind != Kind.LESSON_VIEWED for e in events):
-            _complete_if_done(user, course_key, courses.get(course_key), was_completed)
+        if _may_change_completion(enrolment, recorded):
+            _complete_if_done(enrolment, courses.get(course_key))
 
 
 def _result_json(result: grading.QuizResult) -> dict:
@@ -258,52 +266,64 @@ def _lesson_rows(user, events: list[Event], placed) -> list[dict]:
     return list(rows.values())
 
 
-def _store_attempts(user, graded: list[tuple[Event, Outcome]], placed) -> None:
-    # Ids are the events' own: a concurrent replay may have stored one already.
-    attempts = [
-        QuizAttempt(
-            id=event.id,
-            user=user,
-            module_key=event.object_key,
-            course_key=placed[event.object_key].course_key,
-            answers={r.question.key: list(r.chosen_ids) for r in o.result.results},
-            correct={r.question.key: r.is_correct for r in o.result.results},
-            score=o.result.score,
-            total=o.result.total,
-            is_passed=o.result.passed,
-            submitted_at=event.occurred_at,
-        )
-        for event, o in graded
+def _attempt_row(user, event: Event, outcome: Outcome, placed, now) -> dict:
+    # The id is the event's own: a concurrent replay may have stored it already.
+    result = outcome.result
+    return {
+        "id": event.id,
+        "user": user.pk,
+        "module_key": event.object_key,
+        "course_key": placed[event.object_key].course_key,
+        "answers": {r.question.key: list(r.chosen_ids) for r in result.results},
+        "correct": {r.question.key: r.is_correct for r in result.results},
+        "score": result.score,
+        "total": result.total,
+        "is_passed": result.passed,
+        "submitted_at": event.occurred_at,
+        "recorded_at": now,
+    }
+
+
+def _may_change_completion(enrolment: Enrolment, recorded) -> bool:
+    """Whether these new events can complete the course or move its completion.
+
+    Only a completed lesson or a passed quiz is evidence (views and failed
+    attempts never complete a course). A completed course moves only back,
+    to evidence older than its completion.
+    """
+    evidence = [
+        e.occurred_at
+        for e, o in recorded
+        if e.kind == Kind.LESSON_COMPLETED or (o.result and o.result.passed)
     ]
-    QuizAttempt.objects.bulk_create(attempts, ignore_conflicts=True)
+    if not evidence:
+        return False
+    return enrolment.completed_at is None or min(evidence) < enrolment.completed_at
 
 
-def _complete_if_done(user, course_key, course: CoursePage | None, was_completed):
+def _complete_if_done(enrolment: Enrolment, course: CoursePage | None) -> None:
     """Detect the transition to complete; send ``course_completed`` once.
 
     ``completed_at`` is when the requirements were first all met, by the
     devices' clocks. Evidence that arrives late (an offline attempt from
     earlier) may move it back, never forward, and never un-completes.
+    ``enrolment`` was read under this transaction's lock on its row
+    (``upserts.touch_enrolment``), so whether it was complete cannot change.
     """
     if course is None:
         return
-    status = _status(user, course)
-    if not status.is_complete:
+    required = structure.requirements(course)
+    if not required.lesson_keys:  # as CourseStatus.is_complete: nothing to do
         return
-    enrolments = Enrolment.objects.filter(user=user, course_key=course_key)
-    if was_completed:
-        enrolments.filter(completed_at__gt=status.requirements_met_at).update(
-            completed_at=status.requirements_met_at
-        )
-        return
-    # Only the transaction whose UPDATE changes the row sends the signal.
-    won = Enrolment.objects.filter(
-        user=user, course_key=course_key, completed_at__isnull=True
-    ).update(completed_at=status.requirements_met_at)
-    if won:
-        enrolment = Enrolment.objects.get(user=user, course_key=course_key)
+    completed = upserts.complete_enrolment(
+        enrolment,
+        lesson_keys=required.lesson_keys,
+        quiz_module_keys=required.quiz_module_keys,
+    )
+    # Only the transaction that completes the row sends the signal.
+    if completed is not None and not enrolment.is_completed:
         transaction.on_commit(
-            lambda: course_completed.send(sender=Enrolment, enrolment=enrolment)
+            lambda: course_completed.send(sender=Enrolment, enrolment=completed)
         )
 
 

@@ -4,16 +4,19 @@
 (earliest time wins, the highest state wins) written as CASE expressions, so
 PostgreSQL and SQLite (≥ 3.35) run the same SQL and concurrent batches for the
 same learner merge instead of racing. The ORM's bulk_create cannot express a
-merge (it can only overwrite with the new values).
+merge (it can only overwrite with the new values). Completion, too, is one
+conditional UPDATE that checks the requirements as it writes.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import datetime
 
 from django.db import connection
 
-from .models import Enrolment, LessonProgress, ProgressEvent
+from .models import Enrolment, LessonProgress, ProgressEvent, QuizAttempt
 
 
 def _sql_values(model, fields: list[str], rows: list[dict]) -> tuple[str, list]:
@@ -52,17 +55,68 @@ EVENT_FIELDS = [
     "received_at",
     "result",
 ]
-# PostgreSQL array types of those columns, for one INSERT … SELECT FROM UNNEST.
-PG_ARRAYS = [
-    "uuid[]",
-    "bigint[]",
-    "varchar[]",
-    "uuid[]",
-    "uuid[]",
-    "timestamptz[]",
-    "timestamptz[]",
-    "jsonb[]",
+ATTEMPT_FIELDS = [
+    "id",
+    "user",
+    "module_key",
+    "course_key",
+    "answers",
+    "correct",
+    "score",
+    "total",
+    "is_passed",
+    "submitted_at",
+    "recorded_at",
 ]
+
+
+def _json_value(value):
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be sent as JSON")
+
+
+def _rows_source(model, fields: list[str], rows: list[dict]) -> tuple[str, list]:
+    """What to insert: ``VALUES …``, or on PostgreSQL one JSON document.
+
+    A placeholder per value costs the ORM's preparation and psycopg's
+    adaptation of every value, in Python; one JSON array of rows costs one
+    ``json.dumps`` in C, and the server turns it into typed rows
+    (``json_populate_recordset`` reads the columns' types from the table).
+    """
+    if connection.vendor != "postgresql":
+        values, params = _sql_values(model, fields, rows)
+        return f"VALUES {values}", params
+    meta = model._meta
+    names = [(f, meta.get_field(f).column) for f in fields]
+    document = json.dumps(
+        [{column: row[f] for f, column in names} for row in rows],
+        default=_json_value,
+    )
+    table = connection.ops.quote_name(meta.db_table)
+    return (
+        f"SELECT {_columns(model, fields)} "
+        f"FROM json_populate_recordset(NULL::{table}, %s::json)",
+        [document],
+    )
+
+
+def _insert_new(model, fields: list[str], rows: list[dict]) -> set[uuid.UUID]:
+    source, params = _rows_source(model, fields, rows)
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({_columns(model, fields)}) {source} "
+        "ON CONFLICT (id) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # psycopg returns UUIDs, SQLite their hex.
+        return {
+            key if isinstance(key, uuid.UUID) else uuid.UUID(key)
+            for (key,) in cursor.fetchall()
+        }
 
 
 def insert_events(rows: list[dict]) -> set[uuid.UUID]:
@@ -70,27 +124,15 @@ def insert_events(rows: list[dict]) -> set[uuid.UUID]:
 
     ``ON CONFLICT (id) DO NOTHING RETURNING id`` tells new from replayed in
     the same statement, so two requests racing with one id cannot both
-    apply it. On PostgreSQL the rows travel as one array per column (UNNEST),
-    which costs far less than a placeholder per value.
+    apply it.
     """
-    if not rows:
-        return set()
-    table = connection.ops.quote_name(ProgressEvent._meta.db_table)
-    columns = _columns(ProgressEvent, EVENT_FIELDS)
-    if connection.vendor == "postgresql":
-        fields = [ProgressEvent._meta.get_field(f) for f in EVENT_FIELDS]
-        params = [
-            [f.get_db_prep_save(row[f.name], connection) for row in rows]
-            for f in fields
-        ]
-        arrays = ", ".join(f"%s::{kind}" for kind in PG_ARRAYS)
-        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({arrays})"
-    else:
-        values, params = _sql_values(ProgressEvent, EVENT_FIELDS, rows)
-        sql = f"INSERT INTO {table} ({columns}) VALUES {values}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql + " ON CONFLICT (id) DO NOTHING RETURNING id", params)
-        return {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
+    return _insert_new(ProgressEvent, EVENT_FIELDS, rows) if rows else set()
+
+
+def insert_attempts(rows: list[dict]) -> None:
+    """Insert graded quiz attempts; one already stored (same id) is kept."""
+    if rows:
+        _insert_new(QuizAttempt, ATTEMPT_FIELDS, rows)
 
 
 def merge_lessons(rows: list[dict]) -> None:
@@ -98,10 +140,10 @@ def merge_lessons(rows: list[dict]) -> None:
     if not rows:
         return
     fields = ["user", "lesson_key", "course_key", "state", "viewed_at", "completed_at"]
-    values, params = _sql_values(LessonProgress, fields, rows)
+    source, params = _rows_source(LessonProgress, fields, rows)
     table = connection.ops.quote_name(LessonProgress._meta.db_table)
     sql = (
-        f"INSERT INTO {table} ({_columns(LessonProgress, fields)}) VALUES {values} "
+        f"INSERT INTO {table} ({_columns(LessonProgress, fields)}) {source} "
         "ON CONFLICT (user_id, lesson_key) DO UPDATE SET "
         f"state = CASE WHEN excluded.state > {table}.state "
         f"THEN excluded.state ELSE {table}.state END, "
@@ -112,8 +154,15 @@ def merge_lessons(rows: list[dict]) -> None:
         cursor.execute(sql, params)
 
 
-def touch_enrolment(*, user_id: int, course_key: uuid.UUID, last_activity_at) -> bool:
-    """Enrol if needed, move last_activity_at forward; True if already completed."""
+def touch_enrolment(
+    *, user_id: int, course_key: uuid.UUID, last_activity_at: datetime
+) -> Enrolment:
+    """Enrol if needed and move last_activity_at forward; the enrolment as stored.
+
+    The upsert always writes the row, so it stays locked until the transaction
+    ends: what it returns (``completed_at`` above all) cannot change meanwhile,
+    and concurrent batches of the same learner wait here, one after the other.
+    """
     fields = [
         "id",
         "user",
@@ -133,12 +182,60 @@ def touch_enrolment(*, user_id: int, course_key: uuid.UUID, last_activity_at) ->
     values, params = _sql_values(Enrolment, fields, [row])
     table = connection.ops.quote_name(Enrolment._meta.db_table)
     stored, new = f"{table}.last_activity_at", "excluded.last_activity_at"
+    columns = _columns(Enrolment, fields)
     sql = (
-        f"INSERT INTO {table} ({_columns(Enrolment, fields)}) VALUES {values} "
+        f"INSERT INTO {table} ({columns}) VALUES {values} "
         "ON CONFLICT (user_id, course_key) DO UPDATE SET last_activity_at = "
         f"CASE WHEN {stored} IS NULL OR {new} > {stored} THEN {new} ELSE {stored} END "
-        "RETURNING completed_at"
+        f"RETURNING {columns}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0] is not None
+    # A raw queryset turns the returned row into a model instance, with the
+    # database's values converted as for any query (SQLite's naive datetimes).
+    return next(iter(Enrolment.objects.raw(sql, params)))
+
+
+def complete_enrolment(
+    enrolment: Enrolment, *, lesson_keys: list, quiz_module_keys: list
+) -> Enrolment | None:
+    """Set ``completed_at`` if every requirement is met; the row if it changed.
+
+    The requirements are those of ``progress.api.CourseStatus.is_complete``:
+    each lesson completed, each quiz module passed at least once. The time is
+    when the last of them was first met; an enrolment completed later than
+    that moves back to it, never forward. The caller holds the row's lock
+    (``touch_enrolment``), so this statement sees every other batch's evidence.
+    """
+    user_id = enrolment.user_id
+    as_uuid = LessonProgress._meta.get_field("lesson_key").get_db_prep_value
+    lessons = [as_uuid(k, connection) for k in lesson_keys]
+    modules = [as_uuid(k, connection) for k in quiz_module_keys]
+    lesson_table = connection.ops.quote_name(LessonProgress._meta.db_table)
+    quiz_table = connection.ops.quote_name(QuizAttempt._meta.db_table)
+    evidence = (
+        f"SELECT completed_at AS at FROM {lesson_table} WHERE user_id = %s "
+        f"AND state = %s AND lesson_key IN ({', '.join(['%s'] * len(lessons))})"
+    )
+    params = [user_id, LessonProgress.State.COMPLETED, *lessons]
+    if modules:
+        # The first passed attempt of each module (is_passed is 0/1 in SQLite).
+        evidence += (
+            f" UNION ALL SELECT MIN(submitted_at) FROM {quiz_table} "
+            "WHERE user_id = %s AND is_passed = %s "
+            f"AND module_key IN ({', '.join(['%s'] * len(modules))}) "
+            "GROUP BY module_key"
+        )
+        params += [user_id, True, *modules]
+    table = connection.ops.quote_name(Enrolment._meta.db_table)
+    columns = _columns(Enrolment, [f.name for f in Enrolment._meta.concrete_fields])
+    sql = (
+        f"WITH evidence AS ({evidence}) "
+        f"UPDATE {table} SET completed_at = (SELECT MAX(at) FROM evidence) "
+        "WHERE id = %s AND (SELECT COUNT(*) FROM evidence) = %s AND "
+        "(completed_at IS NULL OR completed_at > (SELECT MAX(at) FROM evidence)) "
+        f"RETURNING {columns}"
+    )
+    params += [
+        Enrolment._meta.pk.get_db_prep_value(enrolment.pk, connection),
+        len(lessons) + len(modules),
+    ]
+    return next(iter(Enrolment.objects.raw(sql, params)), None)

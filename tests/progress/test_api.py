@@ -1,7 +1,10 @@
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from wagtail.models import Locale
@@ -211,3 +214,36 @@ def test_the_dashboard_lists_enrolments_with_what_is_missing(learner, tiny_cours
     ]
     assert status.next_step.title == "Lesson one"
     assert status.enrolment.last_activity_at is not None
+
+
+def statements(user, events):
+    """The SQL that recording ``events`` runs once the page tree is remembered
+    (another learner sent the same), without the test's savepoints."""
+    other = type(user).objects.create(username=f"o{uuid.uuid4().hex[:8]}", name="O")
+    api.record_events(user=other, events=[replace(e, id=uuid.uuid4()) for e in events])
+    with CaptureQueriesContext(connection) as capture:
+        api.record_events(user=user, events=events)
+    return [q["sql"] for q in capture if "SAVEPOINT" not in q["sql"]]
+
+
+def test_a_batch_that_completes_the_course_costs_five_statements(
+    learner, tiny_course, completions, django_capture_on_commit_callbacks
+):
+    quiz = module(tiny_course)
+    batch = [event("lesson_viewed", lesson) for lesson in lessons(tiny_course)]
+    batch += [event("lesson_completed", lesson) for lesson in lessons(tiny_course)]
+    batch += [event("quiz_submitted", quiz, answers=answers(quiz))]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sql = statements(learner, batch)
+
+    # Events, lessons, attempts, the enrolment, the completion.
+    assert len(sql) == 5
+    assert completions[-1].user == learner  # the first: the other learner's
+
+
+def test_a_batch_of_views_never_looks_at_completion(learner, tiny_course):
+    views = [event("lesson_viewed", lesson) for lesson in lessons(tiny_course)]
+
+    # Events, lessons, the enrolment.
+    assert len(statements(learner, views)) == 3
