@@ -11,14 +11,17 @@ log = logging.getLogger(__name__)
 
 @receiver(course_completed, dispatch_uid="certificates.issue_on_completion")
 def issue_on_completion(sender, enrolment, **kwargs):
-    from . import api
+    """Queue the issue: signing takes tens of milliseconds the learner's
+    request (or offline batch) should not wait for.
 
-    # Sent after the completing transaction commits, inside the learner's
-    # request: a certificate that cannot be issued now (a name no font can
-    # print) must not fail that request. The dashboard offers to try again.
+    Sent after the completing transaction commits. If the broker cannot take
+    the task, the completion still stands: the hourly
+    ``issue_missing_certificates`` job issues it, and the dashboard offers
+    "Get your certificate" meanwhile.
+    """
+    from .tasks import issue_certificate
+
     try:
-        api.issue_certificate(enrolment=enrolment)
-    except api.IssueError as error:
-        log.warning("certificate not issued for enrolment %s: %s", enrolment.pk, error)
+        issue_certificate.delay(str(enrolment.pk))
     except Exception:
-        log.exception("certificate not issued for enrolment %s", enrolment.pk)
+        log.exception("certificate issue not queued for enrolment %s", enrolment.pk)

@@ -5,10 +5,30 @@ mid-render leaves the message on the queue, the next worker renders again,
 and only one PDF is ever recorded.
 """
 
+import logging
+
 from celery import shared_task
 from django.db import models
 
 from . import api
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def issue_certificate(enrolment_id: str) -> None:
+    """Issue on completion; a redelivered task finds the certificate issued."""
+    from progress.models import Enrolment
+
+    enrolment = Enrolment.objects.filter(pk=enrolment_id).select_related("user").first()
+    if enrolment is None:
+        return
+    try:
+        api.issue_certificate(enrolment=enrolment)
+    except api.IssueError as error:
+        # E.g. a name no font can print: the learner sees why on the
+        # dashboard when they press "Get your certificate".
+        log.warning("certificate not issued for enrolment %s: %s", enrolment_id, error)
 
 
 @shared_task(
@@ -50,3 +70,11 @@ def issue_missing_certificates() -> int:
         except api.IssueError:
             continue
     return issued
+
+
+@shared_task
+def verification_log_retention() -> int:
+    """Delete verification log rows past PAMOJA_VERIFY_LOG_RETENTION_DAYS."""
+    from . import audit
+
+    return audit.delete_expired()
