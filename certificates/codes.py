@@ -45,10 +45,10 @@ def normalise(text: str) -> str:
         compact = compact[len(PREFIX) :]
     if len(compact) != RANDOM_SYMBOLS + 1:
         raise CodeError("length")
-    compact = base32_crockford.normalize(compact[:-1]) + compact[-1].translate(
-        str.maketrans("ILO", "110")
-    )
     try:
+        compact = base32_crockford.normalize(compact[:-1]) + compact[-1].translate(
+            str.maketrans("ILO", "110")
+        )
         base32_crockford.decode(compact, checksum=True, strict=True)
     except (ValueError, KeyError) as error:
         raise CodeError("check") from error

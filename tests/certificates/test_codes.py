@@ -52,7 +52,17 @@ def test_two_swapped_neighbours_are_caught_by_the_check(data):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "PMJ", "PMJ-1234", "hello world", "PMJ-7K3Q-9M2X-PV4D-8-9", "ÄÖÜ" * 5]
+    "text",
+    [
+        "",
+        "PMJ",
+        "PMJ-1234",
+        "hello world",
+        "PMJ-7K3Q-9M2X-PV4D-8-9",
+        "ÄÖÜ" * 5,
+        "PMJ-UUUU-UUUU-UUUU-U",
+        "PMJ-7K3Q-9M2X-PV4🙂-8",
+    ],
 )
 def test_text_that_cannot_be_a_code_is_refused(text):
     with pytest.raises(codes.CodeError):
