@@ -29,9 +29,16 @@ def test_demo_accounts_are_created_once_and_their_printed_passwords_work(
     first = run()
     second = run()
 
-    assert set(first) == {"admin", "trainer", "reviewer", "learner", "partner"}
+    assert set(first) == {
+        "admin",
+        "trainer",
+        "reviewer",
+        "learner",
+        "graduate",
+        "partner",
+    }
     assert second == first
-    assert User.objects.count() == 5
+    assert User.objects.count() == 6
     assert User.objects.get(username="admin").is_superuser
     assert User.objects.get(username="learner").email == ""
     assert oct(credentials.stat().st_mode & 0o777) == "0o600"
@@ -49,7 +56,7 @@ def test_a_lost_credentials_file_gives_new_passwords_that_work(client, credentia
     second = run()
 
     assert second["learner"] != first["learner"]
-    assert User.objects.count() == 5
+    assert User.objects.count() == 6
     assert client.login(username="learner", password=second["learner"])
 
 
@@ -59,3 +66,22 @@ def test_demo_accounts_are_refused_with_debug_off(settings, credentials):
     with pytest.raises(CommandError, match="--force"):
         call_command("create_demo_accounts", stdout=StringIO())
     assert not User.objects.exists()
+
+
+def test_the_graduate_holds_a_rendered_arabic_certificate_whose_code_is_printed(
+    credentials, settings, tmp_path
+):
+    from courses import api as courses_api
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    courses_api.seed_courses()
+    out = StringIO()
+    call_command("create_demo_accounts", stdout=out)
+    call_command("create_demo_accounts", stdout=StringIO())
+
+    graduate = User.objects.get(username="graduate")
+    certificate = graduate.certificates.get()
+    assert certificate.language == "ar"
+    assert certificate.is_rendered
+    assert certificate.name == graduate.name
+    assert f"code {certificate.code}  {certificate.verify_url}" in out.getvalue()
