@@ -49,6 +49,9 @@ def normalise(text: str) -> str:
         compact = base32_crockford.normalize(compact[:-1]) + compact[-1].translate(
             str.maketrans("ILO", "110")
         )
+    except ValueError as error:
+        raise CodeError("symbols") from error
+    try:
         base32_crockford.decode(compact, checksum=True, strict=True)
     except (ValueError, KeyError) as error:
         raise CodeError("check") from error

@@ -84,17 +84,15 @@ def check_code(f: Findings, text) -> str | None:
         if not isinstance(text, str) or len(text) > MAX_CODE_LENGTH:
             raise codes.CodeError("length")
         code = codes.normalise(text)
-    # codes.normalise raises a bare ValueError for characters no code has.
-    except ValueError as error:
+    except codes.CodeError as error:
         if str(error) == "check":
             detail = "the check symbol does not match: a typing mistake"
             message = _("Check the code: it has a typing mistake.")
         else:
-            shape = isinstance(error, codes.CodeError)
             detail = (
-                "not the shape of a certificate code"
-                if shape
-                else ("has characters no certificate code contains")
+                "has characters no certificate code contains"
+                if str(error) == "symbols"
+                else "not the shape of a certificate code"
             )
             message = _("Check the code: it should look like %(example)s.")
             message %= {"example": CODE_EXAMPLE}

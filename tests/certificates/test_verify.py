@@ -601,9 +601,11 @@ def test_the_most_severe_failure_decides_and_nothing_failed_is_valid():
         f.failed("code", "oops", outcome=Outcome.VALID, message="Valid.")
 
 
-def test_the_verifier_refuses_to_run_inside_an_event_loop(certificate):
+def test_the_verifier_refuses_to_run_inside_an_event_loop(certificate, monkeypatch):
     """pyHanko and the register are synchronous: an async view must use
     sync_to_async rather than get a wrong answer."""
+    # The browser tests allow async-unsafe calls for the whole session.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     import asyncio
 
     from django.core.exceptions import SynchronousOnlyOperation
