@@ -116,3 +116,101 @@ class StatusList(models.Model):
 
     def __str__(self):
         return f"status list {self.number}"
+
+
+class PartnerKey(models.Model):
+    """An API key a partner institution sends as ``Bearer pmj_<prefix>_<secret>``.
+
+    Only a SHA-256 hash of the secret is kept: the key is shown once, when an
+    administrator creates it. The secret is 256 random bits, so a fast hash
+    is enough (nothing to brute-force); the prefix finds the row.
+    """
+
+    organisation = models.CharField(_("organisation"), max_length=255)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    secret_sha256 = models.CharField(max_length=64, editable=False)
+    rate_per_minute = models.PositiveIntegerField(
+        _("requests per minute"),
+        default=60,
+        help_text=_("Single and bulk requests together; a bulk request counts once."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partner API key")
+        verbose_name_plural = _("partner API keys")
+        ordering = ["organisation", "-created_at"]
+
+    def __str__(self):
+        return f"{self.organisation} (pmj_{self.prefix}_…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class VerificationLogQuerySet(models.QuerySet):
+    def counts_by_certificate(self, certificate_ids) -> dict:
+        """``{certificate id: (times verified, last verified at)}`` in one query."""
+        rows = (
+            self.filter(certificate_id__in=certificate_ids)
+            .values("certificate_id")
+            .annotate(times=models.Count("id"), last_at=models.Max("at"))
+        )
+        return {row["certificate_id"]: (row["times"], row["last_at"]) for row in rows}
+
+
+class VerificationLog(models.Model):
+    """One verification: when, how, and what the answer was.
+
+    No personal data: no name, no code typed, no IP address (rate limiting
+    needs none stored), only the certificate's id when one was found. A bulk
+    request writes a row per certificate found and one row for the batch,
+    whose ``items`` is the number of codes it held.
+    """
+
+    class Channel(models.TextChoices):
+        PAGE = "page", _("Verify page")
+        API = "api", _("API")
+        BULK = "bulk", _("Bulk")
+
+    class Kind(models.TextChoices):
+        CODE = "code", _("Code")
+        CREDENTIAL = "credential", _("Credential")
+        PDF = "pdf", _("PDF")
+        QR = "qr", _("QR code")
+        BATCH = "batch", _("Batch")
+
+    at = models.DateTimeField(_("at"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    kind = models.CharField(_("input"), max_length=12, choices=Kind.choices)
+    outcome = models.CharField(_("outcome"), max_length=12, blank=True)
+    items = models.PositiveIntegerField(_("items"), default=1)
+    certificate = models.ForeignKey(
+        Certificate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="verifications",
+        db_index=False,  # the (certificate, at) index below serves lookups
+    )
+    partner_key = models.ForeignKey(
+        PartnerKey,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="verifications",
+    )
+
+    objects = VerificationLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("verification")
+        verbose_name_plural = _("verification log")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["certificate", "at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.channel} {self.kind} {self.outcome}"

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from progress.models import Cohort, CohortMembership, Enrolment
 
-from . import api, did
+from . import api, audit, did
 from .models import Certificate
 
 JSON_LD = "application/ld+json"
@@ -143,6 +143,7 @@ def cohort_certificates(request, cohort_id: uuid.UUID):
         .values_list("user_id", "course_key")
     )
     titles = api.course_titles(course_keys)
+    verified = audit.counts_by_certificate([c.pk for c in certificates.values()])
     rows = [
         {
             "user": user,
@@ -154,6 +155,10 @@ def cohort_certificates(request, cohort_id: uuid.UUID):
         for user in users
         for key in course_keys
     ]
+    for row in rows:
+        if row["certificate"] is not None:
+            # (times, last at), or None: never verified (within the log's retention)
+            row["verified"] = verified.get(row["certificate"].pk)
     return render(
         request,
         "certificates/cohort_certificates.html",

@@ -13,3 +13,4 @@ api = NinjaAPI(
 )
 api.add_router("/progress", progress_router)
 api.add_router("/xapi", "progress.xapi_endpoints.router")
+api.add_router("/verify", "certificates.verify_api.router")

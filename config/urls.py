@@ -9,7 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from config.api import api
 from config.health import healthz
 
-# Outside the language prefix: admin, health, API and (later) verification, so
+# Outside the language prefix: admin, health, API and verification, so
 # a printed or scripted URL never breaks.
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("verify/", include("certificates.verify_urls")),
     path("", include("certificates.public_urls")),
 ]
 

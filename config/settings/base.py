@@ -136,7 +136,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task a killed worker had taken is redelivered after this many seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("PAMOJA_BROKER_VISIBILITY_TIMEOUT", "3600"))
+    "visibility_timeout": int(
+        os.environ.get("PAMOJA_BROKER_VISIBILITY_TIMEOUT", "3600")
+    )
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -148,6 +150,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "republish-status-lists": {
         "task": "certificates.tasks.republish_status_lists",
+        "schedule": 24 * 3600,
+    },
+    "verification-log-retention": {
+        "task": "certificates.tasks.verification_log_retention",
         "schedule": 24 * 3600,
     },
 }
@@ -295,3 +301,16 @@ PAMOJA_KEY_DIR = Path(os.environ.get("PAMOJA_KEY_DIR", BASE_DIR / "var" / "keys"
 PAMOJA_VERIFY_UPLOAD_MAX_BYTES = int(
     os.environ.get("PAMOJA_VERIFY_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
 )
+
+# Verification limits (certificates/partners.py): per client address when
+# anonymous, per partner key at the key's own rate (set in the admin), per
+# account in the partner portal. Rates are django-ratelimit's "<n>/<s|m|h|d>".
+PAMOJA_VERIFY_RATE_ANON = os.environ.get("PAMOJA_VERIFY_RATE_ANON", "30/m")
+PAMOJA_VERIFY_RATE_PORTAL = os.environ.get("PAMOJA_VERIFY_RATE_PORTAL", "10/m")
+PAMOJA_VERIFY_LOG_RETENTION_DAYS = int(
+    os.environ.get("PAMOJA_VERIFY_LOG_RETENTION_DAYS", "365")
+)
+# Behind N reverse proxies the client address is the Nth from the end of
+# X-Forwarded-For; with 0, REMOTE_ADDR (which would be the proxy's).
+PAMOJA_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+RATELIMIT_IP_META_KEY = "certificates.partners.client_ip"

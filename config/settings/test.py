@@ -27,6 +27,5 @@ WHITENOISE_AUTOREFRESH = True
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
 # One key directory per test run, never the developer's own keys.
 PAMOJA_KEY_DIR = Path(
-    os.environ.get("PAMOJA_KEY_DIR", "")
-    or tempfile.mkdtemp(prefix="pamoja-test-keys-")
+    os.environ.get("PAMOJA_KEY_DIR", "") or tempfile.mkdtemp(prefix="pamoja-test-keys-")
 )
