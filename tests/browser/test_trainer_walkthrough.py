@@ -52,7 +52,9 @@ def progress_of(page, name):
     table = page.locator("table").first
     headers = [h.inner_text() for h in table.locator("thead th").all()]
     for row in table.locator("tbody tr").all():
-        cells = dict(zip(headers, [c.inner_text() for c in row.locator("td").all()]))
+        cells = dict(
+            zip(headers, [c.inner_text() for c in row.locator("td").all()], strict=True)
+        )
         if cells.get(headers[0]) == name:
             return cells
     raise AssertionError(f"{name} is not in the report")
