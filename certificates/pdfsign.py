@@ -14,7 +14,9 @@ appended incremental update.
 
 from __future__ import annotations
 
+import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 from cryptography.hazmat.primitives import serialization
 
@@ -43,7 +45,21 @@ def sign_pdf(pdf: bytes, *, keyset=None) -> bytes:
         docmdp_permissions=MDPPerm.NO_CHANGES,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    return signers.sign_pdf(writer, metadata, signer=signer).getvalue()
+    signed = outside_event_loop(signers.sign_pdf, writer, metadata, signer=signer)
+    return signed.getvalue()
+
+
+def outside_event_loop(function, *args, **kwargs):
+    """Call one of pyHanko's synchronous functions, which use ``asyncio.run``
+    and so refuse to run in a thread with a running event loop (Playwright's
+    sync API keeps one in the browser tests; an ASGI server would too): there,
+    run it in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def warm_up() -> None:

@@ -74,6 +74,8 @@ def _check_signature(f: Findings, reader) -> None:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
+    from ..pdfsign import outside_event_loop
+
     changed = _("Invalid: the PDF was changed after it was signed.")
     not_ours = _("Invalid: this PDF is not signed by %(issuer)s.") % {
         "issuer": f.issuer
@@ -91,7 +93,9 @@ def _check_signature(f: Findings, reader) -> None:
         # Coverage is all that matters about later revisions: skip pyHanko's
         # analysis of what they changed.
         context = _validation_context(f.trust.ca_certificate)
-        status = validate_pdf_signature(signatures[0], context, skip_diff=True)
+        status = outside_event_loop(
+            validate_pdf_signature, signatures[0], context, skip_diff=True
+        )
     except Exception as error:  # noqa: BLE001 - a damaged signature, of any kind
         f.invalid(
             "pdf_signature", f"the signature cannot be validated: {error}", changed
