@@ -5,9 +5,7 @@ code and returns a few columns as JSON, behind the same middleware. Ours:
 ``POST /api/v1/verify {"code": …}`` (rate limit, verifier, audit row, JSON
 answer). Both are called in-process through the WSGI application, taking
 turns, so both see the same machine. Prints requests/s for both and the
-ratio (target >= 0.8); then the same with the verifier's check of the
-stored credential's proof remembered per credential (a what-if: that check
-is most of the cost); then the time of one bulk request of 10,000 codes
+ratio (target >= 0.8); then the time of one bulk request of 10,000 codes
 (target <= 2 s).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pamoja \\
@@ -146,27 +144,6 @@ def make_certificates(count: int) -> list[Certificate]:
     return [first, *copies]
 
 
-def cache_stored_proofs():
-    """What-if: remember each stored credential's proof check by the
-    credential's digest (what a cache in certificates/verify could do);
-    returns the undo."""
-    import hashlib
-
-    from certificates.verify.trust import Trust
-
-    original = Trust.verify_proof
-    memo = {}
-
-    def verify_proof(self, document):
-        key = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).digest()
-        if key not in memo:
-            memo[key] = original(self, document)
-        return memo[key]
-
-    Trust.verify_proof = verify_proof
-    return lambda: setattr(Trust, "verify_proof", original)
-
-
 def timed_turns(app, rounds, per_turn, floor, ours):
     """Seconds for ``floor`` and ``ours``, taking turns of ``per_turn``
     requests (who goes first alternates)."""
@@ -218,17 +195,11 @@ def main():
                 for _ in range(20):
                     fn(app)
             per_turn = max(1, args.requests // 10)
-            floor_rates, ours_rates, cached_rates = [], [], []
+            floor_rates, ours_rates = [], []
             for _ in range(args.rounds):
                 floor_s, ours_s = timed_turns(app, 10, per_turn, floor, ours)
                 floor_rates.append(10 * per_turn / floor_s)
                 ours_rates.append(10 * per_turn / ours_s)
-            undo = cache_stored_proofs()
-            for _ in range(args.rounds):
-                floor_s, cached_s = timed_turns(app, 10, per_turn, floor, ours)
-                floor_rates.append(10 * per_turn / floor_s)
-                cached_rates.append(10 * per_turn / cached_s)
-            undo()
 
             bulk_body = json.dumps({"codes": [c.code for c in certificates]}).encode()
             auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
@@ -261,11 +232,6 @@ def main():
     print(f"ours   POST /api/v1/verify {{code}} : {ours_rate:8.0f} req/s")
     ratio = ours_rate / floor_rate
     print(f"ratio  ours / floor                : {ratio:8.2f}  (target >= 0.8)")
-    cached_rate = statistics.median(cached_rates)
-    print(
-        f"what-if stored proofs cached       : {cached_rate:8.0f} req/s, ratio "
-        f"{cached_rate / floor_rate:.2f}"
-    )
     print(
         f"bulk   {BULK:,} codes, one request   : {statistics.median(bulk_times):8.2f} s"
         "      (target <= 2 s)"

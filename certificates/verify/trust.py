@@ -4,7 +4,11 @@ bundle (:mod:`certificates.bundle`) and nothing else."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 from cryptography import x509
@@ -14,6 +18,20 @@ from django.conf import settings
 from .. import dataintegrity
 
 STATUS_LIST_TYPE = "BitstringStatusListCredential"
+# Proof results of documents already checked online, by content and key set.
+_PROOF_MEMO: OrderedDict[tuple[bytes, bytes], dataintegrity.ProofCheck] = OrderedDict()
+_PROOF_MEMO_SIZE = 4096
+_PROOF_MEMO_LOCK = threading.Lock()
+
+
+def _digest(document) -> bytes | None:
+    try:
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(text.encode()).digest()
+
+
 _LIST_NUMBER = re.compile(r"[0-9]{1,5}")
 
 
@@ -46,6 +64,7 @@ class Trust:
         self._status_lists = status_lists
         self._contexts = dict(contexts or {})
         self._checked_lists: dict[str, tuple[dict | None, str]] = {}
+        self._fingerprint: bytes | None = None
 
     @classmethod
     def online(cls) -> Trust:
@@ -104,9 +123,40 @@ class Trust:
         return {"contextUrl": None, "documentUrl": url, "document": self._contexts[url]}
 
     def verify_proof(self, document) -> dataintegrity.ProofCheck:
+        if not self.is_online:
+            return self._verify_proof(document)
+        # The same credential verified against the same keys always gives the
+        # same answer, and the check (canonicalisation) costs ~10 ms; a code
+        # lookup re-checks the stored credential every time. Remember it.
+        digest = _digest(document)
+        if digest is None:
+            return self._verify_proof(document)
+        memo_key = (digest, self._keys_fingerprint())
+        with _PROOF_MEMO_LOCK:
+            found = _PROOF_MEMO.get(memo_key)
+            if found is not None:
+                _PROOF_MEMO.move_to_end(memo_key)
+                return found
+        found = self._verify_proof(document)
+        with _PROOF_MEMO_LOCK:
+            _PROOF_MEMO[memo_key] = found
+            if len(_PROOF_MEMO) > _PROOF_MEMO_SIZE:
+                _PROOF_MEMO.popitem(last=False)
+        return found
+
+    def _verify_proof(self, document) -> dataintegrity.ProofCheck:
         return dataintegrity.verify(
             document, public_keys=self.public_keys, loader=self.load_document
         )
+
+    def _keys_fingerprint(self) -> bytes:
+        if self._fingerprint is None:
+            raw = b"".join(
+                vm.encode() + b"\0" + key.public_bytes_raw()
+                for vm, key in sorted(self.public_keys.items())
+            )
+            self._fingerprint = hashlib.sha256(raw).digest()
+        return self._fingerprint
 
     def status_list(self, url: str) -> tuple[dict | None, str]:
         """The status list credential at ``url`` once its own proof and shape
