@@ -184,14 +184,20 @@ def format_as_of(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def isolate(text: str) -> str:
+    """``text`` as a bidi isolate (FSI … PDI): an Arabic name inside an English
+    sentence, or a Latin one inside Arabic, keeps the sentence's word order."""
+    return f"\u2068{text}\u2069"
+
+
 def valid_message(details: Details | None, as_of: dt.datetime | None) -> str:
     if details is None:
         return _("Valid.")
     text = _("Valid: issued by %(issuer)s to %(name)s for “%(course)s” on %(date)s.")
     text %= {
-        "issuer": details.issuer_name,
-        "name": details.name,
-        "course": details.course_title,
+        "issuer": isolate(details.issuer_name),
+        "name": isolate(details.name),
+        "course": isolate(details.course_title),
         "date": format_date(details.issued_on),
     }
     if as_of:
