@@ -11,6 +11,8 @@ from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import ValidationError
 
+from config.api_schemas import REFUSALS
+
 from . import api, tokens
 
 router = Router(tags=["progress"])
@@ -76,7 +78,12 @@ class BatchOut(Schema):
     results: list[OutcomeOut]
 
 
-@router.post("/events", auth=AUTH, response=BatchOut, summary="Record a batch")
+@router.post(
+    "/events",
+    auth=AUTH,
+    response={200: BatchOut, **REFUSALS},
+    summary="Record a batch",
+)
 def post_events(request, batch: BatchIn):
     """Record lesson views, completions and quiz answers made on the device."""
     parsed: list[api.Event | OutcomeOut] = []
@@ -150,7 +157,7 @@ class TokenOut(Schema):
 @router.post(
     "/tokens",
     auth=LearnerSession(csrf=True),
-    response={201: TokenOut},
+    response={201: TokenOut, **REFUSALS},
     summary="Issue a device token",
 )
 def post_token(request, body: TokenIn):

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from config.api_schemas import REFUSALS
+
 from . import xapi
 from .endpoints import AUTH
 from .models import Cohort
@@ -43,7 +45,7 @@ class ErrorOut(Schema):
 @router.get(
     "/statements",
     auth=AUTH,
-    response={200: StatementResultOut, 400: ErrorOut, 403: ErrorOut},
+    response={200: StatementResultOut, **REFUSALS},
     summary="Export statements",
 )
 def get_statements(request, response: HttpResponse, query: Query[StatementsQuery]):
