@@ -305,8 +305,9 @@ def render_pdf(*, certificate_id) -> Certificate | None:
         credential_json=credential_json(certificate),
     )
     digest = hashlib.sha256(pdf).hexdigest()
+    folder = f"certificates/{certificate.pk}"
     stored = default_storage.save(
-        f"certificates/{certificate.pk}.pdf", ContentFile(pdf)
+        f"{folder}/pamoja-{certificate.code}.pdf", ContentFile(pdf)
     )
     won = Certificate.objects.filter(pk=certificate.pk, pdf_sha256="").update(
         pdf=stored, pdf_sha256=digest, rendered_at=timezone.now()
@@ -315,6 +316,11 @@ def render_pdf(*, certificate_id) -> Certificate | None:
         default_storage.delete(stored)
         certificate.refresh_from_db()
         return certificate
+    # A worker killed between writing its file and recording it leaves the
+    # file behind; the render that is recorded clears them.
+    for leftover in default_storage.listdir(folder)[1]:
+        if f"{folder}/{leftover}" != stored:
+            default_storage.delete(f"{folder}/{leftover}")
     certificate.refresh_from_db()
     _notify(certificate)
     return certificate

@@ -155,9 +155,8 @@ def test_rendering_twice_records_one_pdf(certificate, media):
     first = certificate.pdf.name
     again = api.render_pdf(certificate_id=certificate.pk)
     assert again.pdf.name == first
-    assert sorted(p.name for p in (media / "certificates").iterdir()) == [
-        first.rsplit("/", 1)[1]
-    ]
+    folder = media / "certificates" / str(certificate.pk)
+    assert sorted(p.name for p in folder.iterdir()) == [first.rsplit("/", 1)[1]]
 
 
 def test_the_learner_is_emailed_when_the_pdf_is_ready(

@@ -2,6 +2,7 @@
 Celery workers."""
 
 import base64
+import hashlib
 import json
 import os
 import signal
@@ -10,6 +11,7 @@ import sys
 import threading
 import time
 
+import psycopg
 import pytest
 import redis
 from django.conf import settings
@@ -141,6 +143,9 @@ def _start_worker(database_name, log_path, name):
 def test_a_worker_killed_mid_render_is_redelivered_and_renders_once(
     learner, tiny_course, tmp_path, settings
 ):
+    """The worker is caught mid-task deterministically: another connection
+    holds the certificate's row lock, so the render has written its file but
+    cannot record it when the worker is killed."""
     from config.celery import app
 
     app.control.purge()
@@ -148,27 +153,40 @@ def test_a_worker_killed_mid_render_is_redelivered_and_renders_once(
     last = _all_but_the_last_lesson(learner, tiny_course)
     progress_api.record_lesson_completed(user=learner, lesson=last)
     certificate = api.issue_certificate(enrolment=Enrolment.objects.get(user=learner))
-    assert not certificate.is_rendered
+    folder = settings.MEDIA_ROOT / "certificates" / str(certificate.pk)
     log_path = tmp_path / "workers.log"
 
+    blocker = psycopg.connect(
+        os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + database_name
+    )
+    blocker.execute(
+        "SELECT 1 FROM certificates_certificate WHERE id = %s FOR UPDATE",
+        [certificate.pk],
+    )
     first, log = _start_worker(database_name, log_path, "doomed")
     try:
-        received = wait_for(
-            lambda: (
-                "render_certificate" in log_path.read_text()
-                and "received" in log_path.read_text()
-            ),
-            timeout=90,
-            interval=0.05,
-        )
-        assert received, log_path.read_text()
-        time.sleep(0.3)  # inside the render, which takes about a second
+        written = wait_for(lambda: folder.exists() and any(folder.iterdir()), 120)
+        assert written, log_path.read_text()
+        time.sleep(0.5)  # the worker is now waiting on the row lock
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=30)
+        # PostgreSQL notices a vanished client only when it next talks to it:
+        # the dead worker's UPDATE, queued behind our lock, would still run.
+        # End its session as a power cut (or client_connection_check_interval)
+        # would, so that the render truly never got recorded.
+        blocker.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()"
+            " AND wait_event_type = 'Lock'",
+            [database_name],
+        )
     finally:
+        blocker.rollback()
+        blocker.close()
         log.close()
     certificate.refresh_from_db()
-    assert not certificate.is_rendered, "the render finished before the kill"
+    assert not certificate.is_rendered
+    assert len(list(folder.iterdir())) == 1  # the killed worker's unrecorded file
 
     second, log = _start_worker(database_name, log_path, "heir")
     try:
@@ -184,7 +202,8 @@ def test_a_worker_killed_mid_render_is_redelivered_and_renders_once(
         log.close()
 
     certificate.refresh_from_db()
-    stored = list((settings.MEDIA_ROOT / "certificates").glob(f"{certificate.pk}*"))
-    assert [p.name for p in stored] == [certificate.pdf.name.rsplit("/", 1)[1]]
+    files = list(folder.iterdir())
+    assert [f.name for f in files] == [certificate.pdf.name.rsplit("/", 1)[1]]
+    assert hashlib.sha256(files[0].read_bytes()).hexdigest() == certificate.pdf_sha256
     assert Certificate.objects.filter(user=learner).count() == 1
     assert log_path.read_text().count("render_certificate") >= 2
