@@ -7,6 +7,7 @@ import time
 import uuid
 
 import pytest
+from django.db import OperationalError
 from playwright.sync_api import expect
 
 from progress.models import LessonProgress, ProgressEvent, QuizAttempt
@@ -55,11 +56,24 @@ def flush(page):
 
 
 def eventually(condition, timeout=10.0):
-    """Poll the database until the live server has done its part."""
+    """Poll the database until the live server has done its part.
+
+    The live server's thread shares the in-memory SQLite database, whose
+    table locks refuse a read at once while that thread writes: such a read
+    is asked again, as a polling loop would anyway."""
     deadline = time.monotonic() + timeout
-    while not condition():
+    while not _answer(condition):
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+def _answer(condition) -> bool:
+    try:
+        return condition()
+    except OperationalError as error:
+        if "locked" not in str(error):
+            raise
+        return False
 
 
 def is_completed(user, lesson):
