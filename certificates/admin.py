@@ -6,8 +6,21 @@ from . import partners
 from .models import Certificate, PartnerKey, StatusList, VerificationLog
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never edited here: changes go through certificates.api."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdmin):
     """Read-only: revoke and reissue from the cohort's certificate page, where
     a reason is asked for and the status list is re-signed."""
 
@@ -16,28 +29,10 @@ class CertificateAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     date_hierarchy = "issued_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(StatusList)
-class StatusListAdmin(admin.ModelAdmin):
+class StatusListAdmin(ReadOnlyAdmin):
     list_display = ["number", "updated_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PartnerKey)

@@ -41,3 +41,14 @@ def certificate(completed):
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def own_key_dir(settings, tmp_path):
+    """A key directory of the test's own, for tests that rotate keys."""
+    from certificates import keys
+
+    settings.PAMOJA_KEY_DIR = tmp_path / "keys"
+    keys.reset_keyset_cache()
+    yield settings.PAMOJA_KEY_DIR
+    keys.reset_keyset_cache()

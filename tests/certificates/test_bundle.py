@@ -49,12 +49,8 @@ socket.getaddrinfo = _refuse
 
 
 @pytest.fixture(autouse=True)
-def key_dir(settings, tmp_path):
-    """Tests here rotate keys: give each a key directory of its own."""
-    settings.PAMOJA_KEY_DIR = tmp_path / "keys"
-    keys.reset_keyset_cache()
-    yield
-    keys.reset_keyset_cache()
+def _own_keys(own_key_dir):
+    """Tests here rotate keys."""
 
 
 @pytest.fixture

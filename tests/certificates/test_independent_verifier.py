@@ -17,12 +17,8 @@ STATUS_URL = sample_claim().status_list_url
 
 
 @pytest.fixture(autouse=True)
-def key_dir(settings, tmp_path):
-    """Tests here rotate keys: give them a key directory of their own."""
-    settings.PAMOJA_KEY_DIR = tmp_path / "keys"
-    keys.reset_keyset_cache()
-    yield
-    keys.reset_keyset_cache()
+def _own_keys(own_key_dir):
+    """Tests here rotate keys."""
 
 
 @pytest.fixture

@@ -20,12 +20,9 @@ from tests.certificates.vcjs import ROOT, sample_claim
 
 
 @pytest.fixture(autouse=True)
-def key_dir(settings, tmp_path):
-    """A key directory of this test's own: tests here generate and rotate."""
-    settings.PAMOJA_KEY_DIR = tmp_path / "keys"
-    keys.reset_keyset_cache()
-    yield settings.PAMOJA_KEY_DIR
-    keys.reset_keyset_cache()
+def key_dir(own_key_dir):
+    """Tests here generate and rotate keys in a directory of their own."""
+    return own_key_dir
 
 
 def _child_env(key_dir):
