@@ -83,8 +83,6 @@ def reissue_certificate(
             raise IssueError(_("Only a valid certificate can be reissued."))
         if old.user is None:
             raise IssueError(_("The learner's account no longer exists."))
-        new_name = (name or old.user.name or "").strip()
-        _check_name(new_name)
         old.status = Certificate.Status.SUPERSEDED
         old.revoked_at = timezone.now()
         old.revocation_reason = _("Replaced by certificate %(code)s.")
@@ -92,7 +90,7 @@ def reissue_certificate(
         new = _create(
             user=old.user,
             course_key=old.course_key,
-            name=new_name,
+            name=name,
             issued_by=by,
             language=old.language,
         )

@@ -170,3 +170,12 @@ def test_the_learner_is_emailed_when_the_pdf_is_ready(
     certificate = Certificate.objects.get(user=learner)
     assert [m.to for m in mail.outbox] == [["asha@example.org"]]
     assert certificate.verify_url in mail.outbox[0].body
+
+
+def test_a_reissue_to_an_unprintable_name_changes_nothing(certificate, trainer):
+    with pytest.raises(api.IssueError, match="U\\+13000"):
+        api.reissue_certificate(certificate=certificate, by=trainer, name="\U00013000")
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.VALID
+    assert certificate.superseded_by is None
+    assert Certificate.objects.count() == 1
