@@ -12,6 +12,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.pages import PageListingViewSet
 
+from config import pagecache
+
 from .models import CoursePage, LessonPage, ModulePage
 
 
@@ -56,3 +58,22 @@ class CoursesViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_course_listings():
     return CoursesViewSetGroup()
+
+
+@hooks.register("on_serve_page")
+def offer_to_the_page_cache(next_serve_page):
+    """A live page served to an anonymous reader, outside a preview and with
+    no view restriction, may be kept by the anonymous page cache."""
+
+    def serve(page, request, args, kwargs):
+        response = next_serve_page(page, request, args, kwargs)
+        if (
+            not request.user.is_authenticated
+            and not getattr(request, "is_preview", False)
+            and page.live
+            and not page.get_view_restrictions().exists()
+        ):
+            pagecache.mark_cacheable(request)
+        return response
+
+    return serve

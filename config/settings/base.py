@@ -64,6 +64,9 @@ MIDDLEWARE = [
     # 304 does not depend on the compression the client asked for.
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # Anonymous readers of a published page: answered before sessions,
+    # routing and templates (config/pagecache.py).
+    "config.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before LocaleMiddleware, which reads the learner's saved language.
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -314,3 +317,6 @@ PAMOJA_VERIFY_LOG_RETENTION_DAYS = int(
 # X-Forwarded-For; with 0, REMOTE_ADDR (which would be the proxy's).
 PAMOJA_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 RATELIMIT_IP_META_KEY = "certificates.partners.client_ip"
+# How long an anonymous page stays cached; publishing any page empties the
+# cache sooner. 0 turns the cache off.
+PAMOJA_PAGE_CACHE_SECONDS = int(os.environ.get("PAMOJA_PAGE_CACHE_SECONDS", "600"))
