@@ -128,11 +128,44 @@ def get_keyset() -> KeySet:
         return cached[1]
     with _locked(key_dir):
         if not (key_dir / MANIFEST).exists():
+            refuse_to_replace_lost_keys(key_dir)
             _generate(key_dir)
         version = _manifest_version(key_dir)
         keyset = _load(key_dir)
     _cache[str(key_dir)] = (version, keyset)
     return keyset
+
+
+class KeysMissing(RuntimeError):
+    """Certificates were issued, but the key directory holds no keys."""
+
+
+def refuse_to_replace_lost_keys(key_dir: Path) -> None:
+    """New keys in an empty directory would make every certificate issued so
+    far unverifiable, silently: once one exists, keys are never made again
+    without an operator saying so (``manage.py generate_issuer_keys``)."""
+    from .models import Certificate
+
+    issued = Certificate.objects.count()
+    if issued:
+        raise KeysMissing(
+            f"PAMOJA_KEY_DIR ({key_dir}) holds no keys, but {issued} "
+            "certificate(s) were issued with keys that were there. Restore the "
+            "directory from the back-up (README, 'Back-up'). Only if the keys are "
+            "lost for good: manage.py generate_issuer_keys --after-loss "
+            "(every certificate issued so far then stops verifying)."
+        )
+
+
+def generate_after_loss() -> KeySet:
+    """Fresh keys in an empty key directory, although certificates exist."""
+    key_dir = Path(settings.PAMOJA_KEY_DIR)
+    with _locked(key_dir):
+        if (key_dir / MANIFEST).exists():
+            raise FileExistsError(f"{key_dir} already holds keys; nothing to do.")
+        _generate(key_dir)
+    reset_keyset_cache()
+    return get_keyset()
 
 
 def reset_keyset_cache() -> None:

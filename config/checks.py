@@ -87,3 +87,25 @@ def check_certificate_fonts(app_configs, **kwargs):
             id="pamoja.W001",
         )
     ]
+
+
+@register(Tags.database)
+def check_signing_keys_present(app_configs, databases=None, **kwargs):
+    """Issued certificates, but no keys: the key directory was lost or the
+    setting points elsewhere. Caught before a worker would make new keys."""
+    if not databases:
+        return []
+    from pathlib import Path
+
+    from certificates import keys
+
+    key_dir = Path(settings.PAMOJA_KEY_DIR)
+    if (key_dir / keys.MANIFEST).exists():
+        return []
+    try:
+        keys.refuse_to_replace_lost_keys(key_dir)
+    except keys.KeysMissing as exc:
+        return [Error(str(exc), id="pamoja.E010")]
+    except Exception:  # noqa: BLE001 - no table yet: migrate has not run
+        return []
+    return []
