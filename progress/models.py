@@ -35,6 +35,9 @@ class Enrolment(models.Model):
     # Set once, on the transition to complete; never cleared by later changes
     # to the course (README: "A completion, once earned, stays").
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # When the learner was last reminded of a course left unfinished
+    # (progress.reminders): at most once each time they stop.
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
     objects = EnrolmentQuerySet.as_manager()
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages Pamoja needs beyond Python: fonts for every script a
 # certificate may print, gettext for compiling translations, and (for the
-# browser tests) Chromium. Installs them when run as root; otherwise names them.
+# browser and integration tests) Chromium and nginx. Installs them when run as
+# root; otherwise names them.
 set -euo pipefail
 
 packages=(fonts-noto-core fonts-noto-cjk gettext)
@@ -10,7 +11,8 @@ if [ "${1:-}" = "--with-browser" ] || [ "${1:-}" = "--with-verifiers" ]; then
   packages+=(poppler-utils zbar-tools mupdf-tools libnss3-tools)
 fi
 if [ "${1:-}" = "--with-browser" ]; then
-  packages+=(chromium)
+  # The integration suite runs deploy/ behind Debian's nginx.
+  packages+=(chromium nginx)
 fi
 
 missing=()

@@ -160,7 +160,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
     },
 }
+    "remind-stalled-learners": {
+        "task": "progress.tasks.remind_stalled_learners",
+        "schedule": 24 * 3600,
+    },
 
+# Days without activity before a learner who stopped part-way through a course
+# is reminded by email (progress/reminders.py); 0 sends no reminders.
+PAMOJA_REMINDER_AFTER_DAYS = int(os.environ.get("PAMOJA_REMINDER_AFTER_DAYS", "14"))
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -49,3 +49,33 @@ X_FRAME_OPTIONS = "DENY"
 PAMOJA_EMAIL_DELIVERY_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
 )
+
+# Media on an S3-compatible bucket (README, "Scaling out"), so that every web
+# and worker machine sees the same files. Unset: files on disk in
+# DJANGO_MEDIA_ROOT. The bucket stays private: certificate PDFs are served
+# through Django to their owner only, other media by signed, expiring URLs.
+PAMOJA_MEDIA_S3_BUCKET = os.environ.get("PAMOJA_MEDIA_S3_BUCKET", "").strip()
+if PAMOJA_MEDIA_S3_BUCKET:
+    STORAGES = {
+        **STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": PAMOJA_MEDIA_S3_BUCKET,
+                # Empty means AWS itself; set it for MinIO, Ceph, Garage, etc.
+                "endpoint_url": os.environ.get("PAMOJA_MEDIA_S3_ENDPOINT_URL") or None,
+                "region_name": os.environ.get("PAMOJA_MEDIA_S3_REGION") or None,
+                # Empty: boto3 finds credentials itself (instance role, ~/.aws).
+                "access_key": os.environ.get("PAMOJA_MEDIA_S3_ACCESS_KEY_ID") or None,
+                "secret_key": os.environ.get("PAMOJA_MEDIA_S3_SECRET_ACCESS_KEY")
+                or None,
+                "location": os.environ.get("PAMOJA_MEDIA_S3_PREFIX", "media"),
+                "default_acl": None,
+                "querystring_auth": True,
+                "querystring_expire": 24 * 3600,
+                # Two workers rendering one certificate each write their own
+                # file and the loser deletes its own: never the same name.
+                "file_overwrite": False,
+            },
+        },
+    }
