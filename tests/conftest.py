@@ -4,6 +4,17 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _signing_keys(django_db_setup, django_db_blocker):
+    """The run's signing keys, made once up front: making them asks the
+    database whether certificates exist (certificates.keys), which a test
+    without database access may not."""
+    from certificates import keys
+
+    with django_db_blocker.unblock():
+        keys.get_keyset()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and cached fragments must not leak between tests."""
