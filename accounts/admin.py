@@ -12,7 +12,10 @@ class UserAdmin(BaseUserAdmin):
     ordering = ("username",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Personal info"), {"fields": ("name", "email", "preferred_language")}),
+        (
+            _("Personal info"),
+            {"fields": ("name", "email", "preferred_language", "is_data_saver_on")},
+        ),
         (
             _("Permissions"),
             {

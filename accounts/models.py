@@ -27,6 +27,13 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Pamoja shows pages in this language when it can."),
     )
+    # Like the browser's own data saver (the Save-Data header), for phones
+    # whose browser has none: lessons show images only when tapped.
+    is_data_saver_on = models.BooleanField(
+        _("data saver"),
+        default=False,
+        help_text=_("Lessons show images only when you tap them, with their size."),
+    )
 
     REQUIRED_FIELDS = ["email", "name"]
 

@@ -1,13 +1,15 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config import routing
 from config.api import api
 from config.health import healthz
+from courses.views import service_worker
 
 # Outside the language prefix: admin, health, API and verification, so
 # a printed or scripted URL never breaks.
@@ -18,6 +20,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("verify/", include("certificates.verify_urls")),
+    path("sw.js", service_worker, name="service_worker"),
     path("", include("certificates.public_urls")),
 ]
 
@@ -31,6 +34,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("", include("progress.urls")),
     path("", include("certificates.urls")),
-    path("", include(wagtail_urls)),
+    # Wagtail's own URLs, with its page view swapped for config.routing's.
+    *wagtail_urls.urlpatterns[:-1],
+    re_path(wagtail_urls.serve_pattern, routing.serve, name="wagtail_serve"),
     prefix_default_language=True,
 )

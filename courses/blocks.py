@@ -13,11 +13,9 @@ from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from . import images
 from .grading import Kind, Option, Question
 
-# Widths a lesson image is rendered at; the browser picks one from srcset.
-IMAGE_FILTERS = ("width-360", "width-720")
-IMAGE_SIZES = "(min-width: 42rem) 40rem, 100vw"
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 
 
@@ -45,8 +43,9 @@ class RenditionImageChooserBlock(ImageChooserBlock):
     """Loads every image of a lesson, with its renditions, in two queries."""
 
     def bulk_to_python(self, values):
-        images = self.model_class.objects.prefetch_renditions(*IMAGE_FILTERS)
-        found = images.in_bulk(values)
+        found = self.model_class.objects.prefetch_renditions(
+            *images.RENDITION_SPECS
+        ).in_bulk(values)
         return [found.get(pk) for pk in values]
 
 
@@ -63,13 +62,17 @@ class ImageBlock(blocks.StructBlock):
     caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=250)
 
     def get_context(self, value, parent_context=None):
+        """The page's ``lesson_images`` says how to show it (in full if none)."""
         context = super().get_context(value, parent_context)
-        image = value["image"]
-        if image is not None:
-            renditions = list(image.get_renditions(*IMAGE_FILTERS).values())
-            context["rendition"] = renditions[0]
-            context["srcset"] = ", ".join(f"{r.url} {r.width}w" for r in renditions)
-            context["sizes"] = IMAGE_SIZES
+        shown = context.get("lesson_images") or images.LessonImages()
+        context.update(mode=shown.mode, sizes=images.SIZES)
+        if value["image"] is None or shown.mode == images.Mode.TEXT:
+            return context
+        context.update(loading=shown.next_loading(), number=shown.count)
+        if shown.mode == images.Mode.PLACEHOLDER:
+            small = value["image"].get_rendition(images.PLACEHOLDER_SPEC)
+            size = images.file_size(small)
+            context.update(small=small, kib=size and images.kib(size))
         return context
 
     class Meta:

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -27,11 +29,16 @@ from wagtail.admin.panels import (
 )
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, PageViewRestriction
 from wagtail.search import index
 
-from . import grading
+from config import pagecache
+
+from . import grading, images, offline
 from .blocks import RICH_TEXT_FEATURES, LessonBodyBlock, QuestionsBlock, SourceBlock
+
+# Namespace of the event ids that lesson pages put in their "Mark complete" form.
+LESSON_FORM_EVENTS = uuid.UUID("5b0f3c52-6a57-4d61-9f55-3c1a2b7e9d10")
 
 
 class SeededPage(Page):
@@ -45,6 +52,13 @@ class SeededPage(Page):
 
     class Meta:
         abstract = True
+
+    def get_view_restrictions(self):
+        # config.routing marks a page it found while no page anywhere had a
+        # view restriction: Wagtail's check then costs no query.
+        if getattr(self, "_pamoja_no_view_restrictions", False):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
 
 class CourseIndexPage(SeededPage):
@@ -106,7 +120,7 @@ def untranslated_source(page: Page, request) -> dict | None:
     }
 
 
-class CoursePage(SeededPage):
+class CoursePage(RoutablePageMixin, SeededPage):
     class Level(models.TextChoices):
         BEGINNER = "beginner", _("Beginner")
         INTERMEDIATE = "intermediate", _("Intermediate")
@@ -190,7 +204,13 @@ class CoursePage(SeededPage):
         ) % {"count": module_count, "pass_mark": self.pass_mark}
 
     def outline(self, *, include_drafts: bool = False) -> Outline:
-        """Modules and their lessons in order, in two queries."""
+        """Modules and their lessons in order: kept in the cache until any
+        page is published, unpublished or moved; two queries otherwise."""
+        if include_drafts:
+            return self._outline(include_drafts=True)
+        return pagecache.remembered(f"outline:{self.pk}", self._outline)
+
+    def _outline(self, *, include_drafts: bool = False) -> Outline:
         modules = ModulePage.objects.child_of(self)
         lessons = LessonPage.objects.descendant_of(self).defer_streamfields()
         if not include_drafts:
@@ -211,6 +231,7 @@ class CoursePage(SeededPage):
             module_count=len(outline.modules)
         )
         context["untranslated_source"] = untranslated_source(self, request)
+        context["downloads"] = offline.course_downloads(self, request, outline=outline)
         if request.user.is_authenticated:
             from progress import api as progress_api
 
@@ -219,12 +240,29 @@ class CoursePage(SeededPage):
             )
         return context
 
+    @path("download/", name="download")
+    def download(self, request):
+        """The whole course as one HTML file, to keep, print or share."""
+        response = HttpResponse(
+            offline.course_file(self, request), content_type="text/html; charset=utf-8"
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{self.slug}-{self.locale.language_code}.html"
+        )
+        return response
+
+    @path("offline/", name="offline")
+    def offline_manifest(self, request):
+        """What the "Download for offline use" button saves (download.js)."""
+        return JsonResponse(offline.manifest(self, request))
+
 
 @dataclass
 class OutlineModule:
     page: ModulePage
     number: int
     lessons: list[LessonPage] = field(default_factory=list)
+    download_kib: int | None = None  # saved for offline use (courses/offline.py)
 
     @property
     def minutes(self) -> int:
@@ -251,9 +289,13 @@ class CourseChildPage(SeededPage):
 
     @cached_property
     def course(self) -> CoursePage | None:
+        """Kept in the cache, like the outline, until any page changes."""
         if not self.path:  # previewing a page that was never saved
             return None
-        return CoursePage.objects.ancestor_of(self).first()
+        return pagecache.remembered(
+            f"course-of:{self.path}",
+            lambda: CoursePage.objects.ancestor_of(self).first(),
+        )
 
 
 class ModulePage(RoutablePageMixin, CourseChildPage):
@@ -291,6 +333,13 @@ class ModulePage(RoutablePageMixin, CourseChildPage):
             untranslated_source=untranslated_source(self, request),
         )
         return context
+
+    @path("offline/", name="offline")
+    def offline_manifest(self, request):
+        """What the module's "Download for offline use" button saves."""
+        if self.course is None:
+            raise Http404
+        return JsonResponse(offline.manifest(self, request))
 
     @path("quiz/", name="quiz")
     def quiz(self, request):
@@ -405,7 +454,15 @@ class LessonPage(CourseChildPage):
         context["course"] = self.course
         context["nav"] = self.navigation(request)
         context["progress"] = self.learner_progress(request)
+        context["lesson_images"] = images.LessonImages.for_request(request)
         return context
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        # Images become placeholders with Save-Data: on (courses/images.py), so
+        # a shared cache must keep that variant apart from the normal one.
+        patch_vary_headers(response, ["Save-Data"])
+        return response
 
     def learner_progress(self, request) -> dict | None:
         """The learner's state for this lesson; opening it counts as a view.
@@ -423,13 +480,24 @@ class LessonPage(CourseChildPage):
             user=user, course=self.course
         )
         if state is None and not getattr(request, "is_preview", False):
-            if is_enrolled or self.course.is_auto_enrol:
+            if offline.is_offline_copy(request) and (
+                is_enrolled or self.course.is_auto_enrol
+            ):
+                # Saved for offline reading, not read yet: enrolled (so the
+                # saved copy can be marked complete), but not viewed.
+                progress_api.enrol(user=user, course=self.course)
+                is_enrolled = True
+            elif is_enrolled or self.course.is_auto_enrol:
                 progress_api.record_lesson_viewed(user=user, lesson=self)
                 state, is_enrolled = progress_api.VIEWED, True
         return {
             "is_completed": state == progress_api.COMPLETED,
             "is_enrolled": is_enrolled,
-            "event": uuid.uuid4(),
+            # One id per learner and lesson: a second submission (or the
+            # offline replay of the same form) counts once, and the page
+            # stays byte-for-byte the same between visits, so it can be
+            # answered 304 (config.middleware.StableETagMiddleware).
+            "event": uuid.uuid5(LESSON_FORM_EVENTS, f"{user.pk}:{key}"),
         }
 
     def navigation(self, request) -> LessonNavigation | None:
