@@ -49,10 +49,11 @@ translations: install
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pamoja
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 bench: install translations
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) benchmarks/progress_ingest.py
-	$(PY) benchmarks/certificate_render.py
-	@for script in $(filter-out benchmarks/progress_ingest.py benchmarks/certificate_render.py,$(wildcard benchmarks/*.py)); do \
-		echo "== $$script"; DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) $$script || exit 1; done
+	@scripts/system-packages.sh --with-bench
+	@for script in $(wildcard benchmarks/*.py); do \
+		echo "== $$script"; \
+		DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) $$script || exit 1; \
+	done
 
 worker: install
 	$(VENV)/bin/celery -A config worker --loglevel=INFO

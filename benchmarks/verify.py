@@ -1,12 +1,8 @@
-"""Verification throughput against its floor, measured in the same run.
-
-Floor: a bare view that looks the certificate up by its (unique, indexed)
-code and returns a few columns as JSON, behind the same middleware. Ours:
-``POST /api/v1/verify {"code": …}`` (rate limit, verifier, audit row, JSON
-answer). Both are called in-process through the WSGI application, taking
-turns, so both see the same machine. Prints requests/s for both and the
-ratio (target >= 0.8); then the time of one bulk request of 10,000 codes
-(target <= 2 s).
+"""Bulk verification: one request of 10,000 codes (target <= 2 s), called
+in-process through the WSGI application. Also prints in-process requests/s of
+``POST /api/v1/verify {"code": …}`` against a bare indexed-lookup view, for
+profiling only: the figure the target applies to is measured over HTTP, under
+gunicorn and wrk, by benchmarks/http_pages.py.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pamoja \\
         .venv/bin/python benchmarks/verify.py [--requests 2000]
@@ -231,7 +227,7 @@ def main():
     print(f"floor  bare indexed lookup view    : {floor_rate:8.0f} req/s")
     print(f"ours   POST /api/v1/verify {{code}} : {ours_rate:8.0f} req/s")
     ratio = ours_rate / floor_rate
-    print(f"ratio  ours / floor                : {ratio:8.2f}  (target >= 0.8)")
+    print(f"ratio  ours / floor, in-process    : {ratio:8.2f}  (see http_pages.py)")
     print(
         f"bulk   {BULK:,} codes, one request   : {statistics.median(bulk_times):8.2f} s"
         "      (target <= 2 s)"

@@ -9,7 +9,8 @@ class PamojaConfig(AppConfig):
     verbose_name = "Pamoja"
 
     def ready(self):
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.models import PageViewRestriction, Site
         from wagtail.signals import (
             page_published,
             page_slug_changed,
@@ -32,6 +33,14 @@ class PamojaConfig(AppConfig):
         ]:
             signal.connect(pagecache.bump_version, dispatch_uid=f"pagecache-{name}")
         post_delete.connect(_page_deleted, dispatch_uid="pagecache-delete")
+        # Where routing starts (config/routing.py) is kept under the same version.
+        for model in (Site, PageViewRestriction):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    pagecache.bump_version,
+                    sender=model,
+                    dispatch_uid=f"pagecache-{model.__name__}-{signal is post_save}",
+                )
 
 
 def _page_deleted(sender, instance, **kwargs):

@@ -1,3 +1,6 @@
+import hashlib
+import re
+
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import translation
@@ -31,3 +34,39 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         ):
             return response
         return super().process_response(request, response)
+
+
+CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+class StableETagMiddleware:
+    """An ETag that survives Django's per-response CSRF masking.
+
+    Django masks the CSRF token differently in every response, so a page with
+    a form (every lesson a learner is logged in to) never matched its last
+    ETag and was downloaded whole on every visit. Any masking of the same
+    secret is accepted on submit, so the ETag is taken over the page with the
+    token values left out, plus a digest of the secret: a browser that gets a
+    304 keeps a page whose token is still good, and a new secret (after
+    logging in) changes the ETag. Sits just inside ConditionalGetMiddleware,
+    which compares it with If-None-Match.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and not response.streaming
+            and not response.has_header("ETag")
+            and response.get("Content-Type", "").startswith("text/html")
+            and b'name="csrfmiddlewaretoken"' in response.content
+        ):
+            secret = request.META.get("CSRF_COOKIE", "").encode()
+            body = CSRF_INPUT.sub(rb"\1\2", response.content)
+            digest = hashlib.sha256(body + b"\0" + secret).hexdigest()[:32]
+            response["ETag"] = f'"{digest}"'
+        return response

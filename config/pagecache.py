@@ -46,10 +46,39 @@ def _release() -> str:
 
 
 def bump_version(**_kwargs) -> None:
-    """Forget every cached page, once the current transaction commits."""
-    transaction.on_commit(
-        lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    )
+    """Forget every cached page now, and again once the current transaction
+    commits: a reader that filled the cache from the old rows in between is
+    forgotten too."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def _new_version() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def ensure_version(found: str | None) -> str:
+    """The site-wide version, as just read from the cache, made if missing."""
+    if found is not None:
+        return found
+    version = uuid.uuid4().hex
+    if not cache.add(VERSION_KEY, version, timeout=None):
+        version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def remembered(key: str, build, timeout: int = 3600):
+    """``build()``, kept in the cache until any page changes (one round trip
+    when it is there). ``build`` may return None, which is not kept."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = ensure_version(found.get(VERSION_KEY))
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return entry[1]
+    value = build()
+    if value is not None:
+        cache.set(key, (version, value), timeout=timeout)
+    return value
 
 
 def mark_cacheable(request) -> None:
@@ -71,11 +100,7 @@ class AnonymousPageCacheMiddleware:
         if key is None:
             return self.get_response(request)
         found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY)
-        if version is None:
-            version = uuid.uuid4().hex
-            if not cache.add(VERSION_KEY, version, timeout=None):
-                version = cache.get(VERSION_KEY, version)
+        version = ensure_version(found.get(VERSION_KEY))
         entry = found.get(key)
         if entry is not None and entry[0] == version:
             _version, content, headers = entry
@@ -120,7 +145,7 @@ class AnonymousPageCacheMiddleware:
             and response.status_code == 200
             and not response.streaming
             and not response.cookies
-            and not request.META.get("CSRF_COOKIE_USED")
+            and b"csrfmiddlewaretoken" not in response.content
             and "private" not in cache_control
             and "no-store" not in cache_control
         )

@@ -369,24 +369,39 @@ class CourseStatus:
 
 
 def _status(user, course: CoursePage) -> CourseStatus:
-    required = structure.requirements(course)
-    completed = dict(
+    return _statuses(user, [course])[0]
+
+
+def _statuses(user, courses: list[CoursePage]) -> list[CourseStatus]:
+    """Each course's status, from two queries whatever the number of courses."""
+    requirements = [structure.requirements(course) for course in courses]
+    lesson_keys = {key for r in requirements for key in r.lesson_keys}
+    module_keys = {key for r in requirements for key in r.quiz_module_keys}
+    all_completed = dict(
         LessonProgress.objects.filter(
             user=user,
-            lesson_key__in=required.lesson_keys,
+            lesson_key__in=lesson_keys,
             state=LessonProgress.State.COMPLETED,
         ).values_list("lesson_key", "completed_at")
     )
     attempts = {
         row["module_key"]: row
-        for row in QuizAttempt.objects.filter(
-            user=user, module_key__in=required.quiz_module_keys
-        )
+        for row in QuizAttempt.objects.filter(user=user, module_key__in=module_keys)
         .values("module_key")
         .annotate(
             first_pass=Min("submitted_at", filter=Q(is_passed=True)),
             best=Max("score"),
         )
+    }
+    return [
+        _status_from(course, required, all_completed, attempts)
+        for course, required in zip(courses, requirements, strict=True)
+    ]
+
+
+def _status_from(course, required, all_completed, attempts) -> CourseStatus:
+    completed = {
+        key: all_completed[key] for key in required.lesson_keys if key in all_completed
     }
     missing = [
         Missing(k, required.titles[k], "lesson")
@@ -442,17 +457,17 @@ def best_attempt(*, user, module: ModulePage) -> QuizAttempt | None:
 
 def dashboard(*, user) -> list[CourseStatus]:
     """The learner's enrolled courses, most recently active first."""
-    statuses = []
     enrolments = Enrolment.objects.for_user(user).order_by(
         models.F("last_activity_at").desc(nulls_last=True), "-enrolled_at"
     )
+    shown = []
     for enrolment in enrolments:
         course = structure.source_course(enrolment.course_key)
-        if course is None:  # the course was unpublished: nothing to show
-            continue
-        status = _status(user, course)
+        if course is not None:  # an unpublished course has nothing to show
+            shown.append((enrolment, course))
+    statuses = _statuses(user, [course for _enrolment, course in shown])
+    for status, (enrolment, _course) in zip(statuses, shown, strict=True):
         status.enrolment = enrolment
-        statuses.append(status)
     return statuses
 
 

@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from wagtail.models import Locale
 
 from certificates import api as certificates_api
+from config import routing
 from courses.models import CoursePage, LessonPage
 
 from . import api, structure
@@ -48,7 +48,8 @@ def enrol(request, page_id: int):
 @login_required
 def dashboard(request):
     statuses = api.dashboard(user=request.user)
-    locale = Locale.get_active()
+    routing.site_for(request)
+    locale = routing.active_locale()
     keys = {s.course.translation_key for s in statuses}
     for status in statuses:
         keys.update(m.key for m in status.missing)

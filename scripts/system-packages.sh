@@ -14,6 +14,10 @@ if [ "${1:-}" = "--with-browser" ]; then
   # The integration suite runs deploy/ behind Debian's nginx.
   packages+=(chromium nginx)
 fi
+if [ "${1:-}" = "--with-bench" ]; then
+  # make bench loads gunicorn with wrk.
+  packages+=(wrk)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do

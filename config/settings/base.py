@@ -64,6 +64,7 @@ MIDDLEWARE = [
     # 304 does not depend on the compression the client asked for.
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    "config.middleware.StableETagMiddleware",
     # Anonymous readers of a published page: answered before sessions,
     # routing and templates (config/pagecache.py).
     "config.pagecache.AnonymousPageCacheMiddleware",
@@ -159,15 +160,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certificates.tasks.verification_log_retention",
         "schedule": 24 * 3600,
     },
-}
     "remind-stalled-learners": {
         "task": "progress.tasks.remind_stalled_learners",
         "schedule": 24 * 3600,
     },
-
+}
 # Days without activity before a learner who stopped part-way through a course
 # is reminded by email (progress/reminders.py); 0 sends no reminders.
 PAMOJA_REMINDER_AFTER_DAYS = int(os.environ.get("PAMOJA_REMINDER_AFTER_DAYS", "14"))
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -320,10 +321,10 @@ PAMOJA_VERIFY_RATE_PORTAL = os.environ.get("PAMOJA_VERIFY_RATE_PORTAL", "10/m")
 PAMOJA_VERIFY_LOG_RETENTION_DAYS = int(
     os.environ.get("PAMOJA_VERIFY_LOG_RETENTION_DAYS", "365")
 )
+# How long an anonymous page stays cached; publishing any page empties the
+# cache sooner. 0 turns the cache off.
+PAMOJA_PAGE_CACHE_SECONDS = int(os.environ.get("PAMOJA_PAGE_CACHE_SECONDS", "600"))
 # Behind N reverse proxies the client address is the Nth from the end of
 # X-Forwarded-For; with 0, REMOTE_ADDR (which would be the proxy's).
 PAMOJA_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 RATELIMIT_IP_META_KEY = "certificates.partners.client_ip"
-# How long an anonymous page stays cached; publishing any page empties the
-# cache sooner. 0 turns the cache off.
-PAMOJA_PAGE_CACHE_SECONDS = int(os.environ.get("PAMOJA_PAGE_CACHE_SECONDS", "600"))
