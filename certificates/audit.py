@@ -6,6 +6,7 @@ PAMOJA_VERIFY_LOG_RETENTION_DAYS by a periodic task.
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,15 +20,27 @@ Kind = VerificationLog.Kind
 
 
 def record(*, channel: str, kind: str, result, partner: PartnerKey | None = None):
-    """Log one verification answer (a ``verify.Result``)."""
-    VerificationLog.objects.create(
-        at=timezone.now(),
-        channel=channel,
-        kind=kind,
-        outcome=result.outcome,
-        certificate_id=result.certificate_id,
-        partner_key=partner,
+    """Log one verification answer (a ``verify.Result``).
+
+    One row on the busiest path partners call: a plain INSERT of the columns
+    ``_insert`` writes, without a model instance (a third of the cost of a
+    verification by code went to saving it through the ORM)."""
+    row = (
+        timezone.now(),
+        channel,
+        kind,
+        str(result.outcome),
+        1,
+        result.certificate_id,
+        partner.pk if partner else None,
     )
+    sql, fields = _insert_one()
+    values = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, row, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
 
 
 def record_bulk(*, results, partner: PartnerKey | None = None) -> None:
@@ -49,6 +62,17 @@ def record_bulk(*, results, partner: PartnerKey | None = None) -> None:
 
 # The order of the tuples _insert takes.
 _COLUMNS = ["at", "channel", "kind", "outcome", "items", "certificate", "partner_key"]
+
+
+@functools.cache
+def _insert_one() -> tuple[str, list]:
+    fields = [VerificationLog._meta.get_field(name) for name in _COLUMNS]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(VerificationLog._meta.db_table)
+    marks = ", ".join(["%s"] * len(fields))
+    # Quoted names from the model's own metadata; every value is a parameter.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+    return sql, fields
 
 
 def _insert(rows: list[tuple]) -> None:
