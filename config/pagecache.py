@@ -15,7 +15,8 @@ cache.
 
 The key holds the URL (which holds the language: learner pages are under
 ``/<language>/``), the ``Save-Data`` preference (lessons show images
-differently) and the deployment's static manifest. Publishing, unpublishing,
+differently) and a digest of the deployed templates, translations and static
+manifest. Publishing, unpublishing,
 moving or deleting any page changes a site-wide version, after the transaction
 commits, so a lesson's course outline never goes stale; entries also expire
 after ``PAMOJA_PAGE_CACHE_SECONDS``.
@@ -24,7 +25,9 @@ after ``PAMOJA_PAGE_CACHE_SECONDS``.
 import hashlib
 import uuid
 from functools import cache as memoize
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
@@ -37,12 +40,26 @@ STORED = "_pamoja_page_cacheable"
 
 @memoize
 def _release() -> str:
-    """A digest of the static manifest: a deploy that changes a stylesheet
-    starts from an empty cache (pages link to hashed file names)."""
-    manifest = getattr(staticfiles_storage, "hashed_files", None)
-    if not manifest:
-        return "dev"
-    return hashlib.sha256(repr(sorted(manifest.items())).encode()).hexdigest()[:12]
+    """A digest of what renders a page besides the database: templates,
+    compiled translations and the static manifest (pages link to hashed file
+    names). A deploy that changes any of them starts from an empty cache,
+    on every machine alike, since only contents count."""
+    digest = hashlib.sha256()
+    manifest = getattr(staticfiles_storage, "hashed_files", None) or {}
+    digest.update(repr(sorted(manifest.items())).encode())
+    roots = [Path(d) for backend in settings.TEMPLATES for d in backend["DIRS"]]
+    roots += [
+        Path(config.path) / "templates"
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(settings.BASE_DIR)
+        and ".venv" not in Path(config.path).parts
+    ]
+    roots += [Path(p) for p in settings.LOCALE_PATHS]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".html", ".txt", ".mo"} and path.is_file():
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def bump_version(**_kwargs) -> None:

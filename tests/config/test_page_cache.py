@@ -188,3 +188,22 @@ def test_the_setting_zero_turns_the_cache_off(client, tiny_course, settings):
     client.get(url)
 
     assert "X-Page-Cache" not in client.get(url)
+
+
+def test_a_deploy_that_changes_a_template_starts_from_an_empty_cache(
+    settings, tmp_path
+):
+    from config import pagecache
+
+    template = tmp_path / "base.html"
+    template.write_text("<p>old</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    pagecache._release.cache_clear()
+    before = pagecache._release()
+
+    template.write_text("<p>new</p>")
+    pagecache._release.cache_clear()
+    after = pagecache._release()
+    pagecache._release.cache_clear()
+
+    assert before != after
