@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 
+from tests.browser.learner_site import _learner_site, learner_site  # noqa: F401
+
 # Playwright's sync API runs an event loop in this thread; Django would take
 # the test's own ORM calls for async code without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
