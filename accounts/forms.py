@@ -27,3 +27,42 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["name", "preferred_language", "is_data_saver_on"]
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+
+class DeleteAccountForm(forms.Form):
+    """Confirm the deletion of one's own account with one's password."""
+
+    KEEP, REVOKE = "keep", "revoke"
+
+    certificates = forms.ChoiceField(
+        label=_("Your certificates"),
+        choices=[
+            (KEEP, _("Keep them verifiable: copies you have shared still check out")),
+            (REVOKE, _("Revoke them: anyone who checks one is told it was withdrawn")),
+        ],
+        initial=KEEP,
+        widget=forms.RadioSelect,
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        help_text=_("The one you log in with, even a one-time password."),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                _("That is not your password. Nothing was deleted."),
+                code="password_incorrect",
+            )
+        return password
+
+    @property
+    def revoke_certificates(self) -> bool:
+        return self.cleaned_data["certificates"] == self.REVOKE

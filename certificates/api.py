@@ -298,6 +298,10 @@ def render_pdf(*, certificate_id) -> Certificate | None:
     certificate = Certificate.objects.filter(pk=certificate_id).first()
     if certificate is None or certificate.is_rendered:
         return certificate
+    if certificate.status != Certificate.Status.VALID:
+        # Revoked or superseded before its turn came: nobody should be handed
+        # a PDF of it (its holder may have withdrawn it with their account).
+        return certificate
     pdf = rendering.render_certificate(
         printed_certificate(certificate),
         credential_json=credential_json(certificate),

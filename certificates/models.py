@@ -30,7 +30,7 @@ class Certificate(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.CharField(_("code"), max_length=24, unique=True)
     # Kept when the learner deletes their account, so a certificate they have
-    # shared still verifies (README, "Privacy").
+    # shared still verifies (SECURITY.md, "Privacy"; accounts/privacy.py).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

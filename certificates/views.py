@@ -73,8 +73,13 @@ def pdf(request, certificate_id: uuid.UUID):
     if not certificate.is_rendered:
         messages.info(request, _("Your certificate is still being prepared."))
         return redirect("progress:dashboard")
+    try:
+        file = certificate.pdf.open("rb")
+    except FileNotFoundError:
+        # Deleted with the holder's account, who revoked it (accounts.privacy).
+        raise Http404 from None
     return FileResponse(
-        certificate.pdf.open("rb"),
+        file,
         as_attachment=True,
         filename=f"pamoja-{certificate.code}.pdf",
         content_type="application/pdf",
@@ -106,6 +111,10 @@ def _may_manage(user, certificate: Certificate) -> bool:
     """A superuser, or a trainer of a cohort the learner is in for this course."""
     if user.is_superuser:
         return True
+    if certificate.user_id is None:
+        # The holder deleted their account: no cohort holds them any more (and
+        # a filter on None would match every cohort without members).
+        return False
     cohorts = Cohort.objects.visible_to(user).filter(
         memberships__user_id=certificate.user_id
     )

@@ -179,3 +179,26 @@ def test_a_reissue_to_an_unprintable_name_changes_nothing(certificate, trainer):
     assert certificate.status == Certificate.Status.VALID
     assert certificate.superseded_by is None
     assert Certificate.objects.count() == 1
+
+
+def test_a_certificate_revoked_before_its_render_gets_no_pdf(certificate, trainer):
+    Certificate.objects.filter(pk=certificate.pk).update(
+        pdf="", pdf_sha256="", rendered_at=None
+    )
+    api.revoke_certificate(certificate=certificate, by=trainer, reason="Error.")
+
+    rendered = api.render_pdf(certificate_id=certificate.pk)
+
+    assert rendered.pdf_sha256 == ""
+    assert not rendered.is_rendered
+
+
+def test_a_pdf_whose_file_is_gone_is_a_404_not_an_error(
+    client, certificate, admin_user
+):
+    certificate.pdf.storage.delete(certificate.pdf.name)
+    client.force_login(admin_user)
+
+    response = client.get(f"/en/certificates/{certificate.pk}/pdf/")
+
+    assert response.status_code == 404
