@@ -25,9 +25,17 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    # Media from disk for `make run`, as nginx serves it in production: never
+    # the certificate PDFs, which only their holder downloads (certificates.views).
+    from django.views.static import serve as serve_media
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += [
+        re_path(
+            r"^media/(?!certificates/)(?P<path>.*)$",
+            serve_media,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 # Learner-facing pages, under /<language>/.
 urlpatterns += i18n_patterns(

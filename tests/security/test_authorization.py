@@ -341,8 +341,8 @@ EXCLUDED_PREFIXES = {
     "permissions, checked by the admin:* rows",
 }
 # Single patterns (namespaced name or route) left out: none so far. (With
-# DEBUG on, config/urls.py also serves media/ straight from disk: a
-# development convenience, absent from these settings and from production.)
+# DEBUG on, config/urls.py also serves media/ from disk, never certificate
+# PDFs: tests/config/test_dev_media.py.)
 EXCLUDED: dict[str, str] = {}
 
 # Integer ids in URLs that name public things, not anyone's own object.
