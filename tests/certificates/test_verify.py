@@ -605,11 +605,25 @@ def test_the_verifier_refuses_to_run_inside_an_event_loop(certificate, monkeypat
     # The browser tests allow async-unsafe calls for the whole session.
     monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     import asyncio
+    import threading
 
     from django.core.exceptions import SynchronousOnlyOperation
 
     async def check():
         return verify_credential(certificate.credential)
 
-    with pytest.raises(SynchronousOnlyOperation):
-        asyncio.run(check())
+    # In a thread of its own: once the browser tests have started, Playwright's
+    # event loop runs in this one, and asyncio.run() would refuse to start.
+    raised = []
+
+    def run():
+        try:
+            asyncio.run(check())
+        except SynchronousOnlyOperation as error:
+            raised.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=60)
+
+    assert raised, "the verifier ran inside an event loop"
