@@ -43,6 +43,7 @@ from certificates import statuslist
 from certificates.models import Certificate, StatusList, VerificationLog
 from progress import api as progress_api
 from progress.models import Enrolment, LessonProgress, QuizAttempt
+from tests.browser.conftest import CHROMIUM_ARGS
 from tests.integration.conftest import ROOT, wait_for
 from tests.progress.helpers import answers, lessons, module
 
@@ -52,16 +53,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 DEPLOY = ROOT / "deploy"
 KEY = "stack-" + "Hq3vT8mW1pZ6xR4yN9bC2kF7dJ5sL0gA" * 2
 PASSWORD = "a-long-Pass-phrase-42"  # the learner fixture's
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 # --- Reading deploy/ ------------------------------------------------------------
