@@ -173,7 +173,10 @@ def wrk(url: str, seconds: int, headers=(), script: str | None = None) -> float:
     ).stdout
     if "Non-2xx" in out or "Socket errors" in out:
         raise SystemExit(f"errors under load at {url}:\n{out}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    if rate <= 0:
+        raise SystemExit(f"no request completed at {url}:\n{out}")
+    return rate
 
 
 def turns(rounds: int, floor, ours) -> tuple[float, float]:

@@ -73,6 +73,15 @@ def issue_missing_certificates() -> int:
 
 
 @shared_task
+def drain_verification_log() -> int:
+    """Move verifications queued in Redis into the log table (idempotent:
+    rows leave the queue only once stored)."""
+    from . import verifylog
+
+    return verifylog.drain()
+
+
+@shared_task
 def verification_log_retention() -> int:
     """Delete verification log rows past PAMOJA_VERIFY_LOG_RETENTION_DAYS."""
     from . import audit

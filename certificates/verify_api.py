@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
-from . import audit, partners, verify
+from . import audit, partners, verify, verifylog
 from .models import PartnerKey
 
 router = Router(tags=["verify"])
@@ -163,10 +163,7 @@ def _gate(request, response, *, group: str, required: bool):
         partner=access.key,
     )
     if wait is not None:
-        refusal = _error(
-            429, partners.limited_message(wait), response, Retry_After=str(wait)
-        )
-        return access.key, refusal
+        return access.key, _limited(wait, response)
     return access.key, None
 
 
@@ -239,17 +236,38 @@ def verify_one(request: HttpRequest, response: HttpResponse):
     """Verify a certificate by its code, its signed credential (JSON), the URL
     in its QR code, or its PDF (multipart, field `pdf`). Send exactly one.
     Any answer — valid, revoked, superseded, invalid, unknown — is a 200."""
-    partner, refusal = _gate(request, response, group="verify-api", required=False)
-    if refusal:
-        return refusal
+    access = request.auth
+    if access.error:
+        return _error(401, access.error, response, WWW_Authenticate="Bearer")
+    partner = access.key
     response["Cache-Control"] = "no-store"
+    limit = {"group": "verify-api", "rate": settings.PAMOJA_VERIFY_RATE_ANON}
     try:
         kind, value = _one_input(request)
+        # A code or a QR URL costs one indexed lookup: it is answered, then
+        # counted and logged in one round trip. A credential or a PDF costs a
+        # signature check or more: it is counted before any of that work.
+        cheap = kind in (audit.Kind.CODE, audit.Kind.QR)
+        if not cheap and (wait := verifylog.admit(request, partner=partner, **limit)):
+            return _limited(wait, response)
         result = _verify(kind, value)
     except _Refused as refused:
         return _error(refused.status, str(refused), response)
-    audit.record(channel=audit.Channel.API, kind=kind, result=result, partner=partner)
+    if cheap:
+        logged = verifylog.row(
+            channel=audit.Channel.API, kind=kind, result=result, partner=partner
+        )
+        if wait := verifylog.admit(request, partner=partner, row=logged, **limit):
+            return _limited(wait, response)
+    else:
+        audit.record(
+            channel=audit.Channel.API, kind=kind, result=result, partner=partner
+        )
     return result_dict(result)
+
+
+def _limited(wait: int, response: HttpResponse) -> Status:
+    return _error(429, partners.limited_message(wait), response, Retry_After=str(wait))
 
 
 def result_dict(result) -> dict:

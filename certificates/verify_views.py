@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.api import PARTNER_GROUP
 
-from . import audit, bundle, codes, partners, verify
+from . import audit, bundle, codes, partners, verify, verifylog
 
 HEADINGS = {
     verify.Outcome.VALID: gettext_lazy("Valid certificate"),
@@ -73,10 +73,11 @@ def _use_language(request) -> None:
 # --- Rate limits -------------------------------------------------------------
 
 
-def _limited(request):
-    """A 429 page if this address has verified too often, else None."""
-    wait = partners.wait_seconds(
-        request, group="verify-page", rate=settings.PAMOJA_VERIFY_RATE_ANON
+def _limited(request, row=None):
+    """A 429 page if this address has verified too often, else None (having
+    logged ``row``, when given, with the count)."""
+    wait = verifylog.admit(
+        request, group="verify-page", rate=settings.PAMOJA_VERIFY_RATE_ANON, row=row
     )
     if wait is None:
         return None
@@ -115,9 +116,9 @@ def verify_form(request):
             return redirect("verify:code", code=codes.normalise(code), permanent=False)
         except codes.CodeError:
             pass  # answered below, without counting towards the limit
-        return _answer(
-            request, verify.verify_code(code), kind=audit.Kind.CODE, typed=code
-        )
+        result = verify.verify_code(code)
+        audit.record(channel=audit.Channel.PAGE, kind=audit.Kind.CODE, result=result)
+        return _answer(request, result, kind=audit.Kind.CODE, typed=code)
     limited = _limited(request)
     if limited:
         return limited
@@ -127,6 +128,7 @@ def verify_form(request):
         result = verify.verify_pdf(upload.read())
     except verify.InputError as error:
         return _form_error(request, str(error), status=error.status_code)
+    audit.record(channel=audit.Channel.PAGE, kind=audit.Kind.PDF, result=result)
     return _answer(request, result, kind=audit.Kind.PDF)
 
 
@@ -139,14 +141,17 @@ def verify_code(request, code: str):
         canonical = None
     if canonical and canonical != code:
         return redirect("verify:code", code=canonical)
-    limited = _limited(request)
-    if limited:
-        return limited
-    return _answer(request, verify.verify_code(code), kind=audit.Kind.CODE, typed=code)
+    result = verify.verify_code(code)
+    logged = verifylog.row(
+        channel=audit.Channel.PAGE, kind=audit.Kind.CODE, result=result
+    )
+    return _limited(request, logged) or _answer(
+        request, result, kind=audit.Kind.CODE, typed=code
+    )
 
 
 def _answer(request, result, *, kind: str, typed: str = ""):
-    audit.record(channel=audit.Channel.PAGE, kind=kind, result=result)
+    """The result page for a verification already logged."""
     failed = {check.name for check in result.checks if not check.passed}
     status = 200
     if result.outcome == verify.Outcome.UNKNOWN:

@@ -79,7 +79,7 @@ def _online(f: Findings, code: str, claims: dict) -> Result:
     if _claimed_code(claims) != code:
         _claims_failed(f, f"the signed details are {claims.get('c')}'s, not {code}'s")
         return f.result()
-    found = register.record(code=code)
+    found = register.record_by_code(code)
     if found is not None and claims != printed_claims(found):
         _claims_failed(f, "the signed details differ from the register's")
         return f.result(certificate_id=found.id)

@@ -5,7 +5,6 @@ bundle and offline checks: test_bundle.py."""
 import json
 import random
 import string
-import time
 
 import pytest
 
@@ -514,12 +513,9 @@ def test_ten_thousand_codes_take_one_query_and_keep_their_order(
     texts = [text for text, _outcome in expected]
     assert len(texts) == 10_000
 
-    started = time.perf_counter()
+    # The time this takes is benchmarks/verify.py's figure, not a test's.
     with django_assert_num_queries(1):
         results = verify_codes(texts)
-    elapsed = time.perf_counter() - started
-
-    assert elapsed < 2.0
     assert [result.outcome for result in results] == [o for _t, o in expected]
     for (text, outcome), result in zip(expected, results, strict=True):
         if outcome in (Outcome.VALID, Outcome.REVOKED):
