@@ -156,6 +156,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certificates.tasks.republish_status_lists",
         "schedule": 24 * 3600,
     },
+    "drain-verification-log": {
+        "task": "certificates.tasks.drain_verification_log",
+        "schedule": 60,
+    },
     "verification-log-retention": {
         "task": "certificates.tasks.verification_log_retention",
         "schedule": 24 * 3600,
@@ -318,6 +322,10 @@ PAMOJA_VERIFY_UPLOAD_MAX_BYTES = int(
 # account in the partner portal. Rates are django-ratelimit's "<n>/<s|m|h|d>".
 PAMOJA_VERIFY_RATE_ANON = os.environ.get("PAMOJA_VERIFY_RATE_ANON", "30/m")
 PAMOJA_VERIFY_RATE_PORTAL = os.environ.get("PAMOJA_VERIFY_RATE_PORTAL", "10/m")
+# Verifications are logged through a queue in Redis (certificates/verifylog.py)
+# and moved to the database when it holds this many rows, every minute, and
+# before the log is read.
+PAMOJA_VERIFY_LOG_BATCH = int(os.environ.get("PAMOJA_VERIFY_LOG_BATCH", "500"))
 PAMOJA_VERIFY_LOG_RETENTION_DAYS = int(
     os.environ.get("PAMOJA_VERIFY_LOG_RETENTION_DAYS", "365")
 )
