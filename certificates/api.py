@@ -16,9 +16,9 @@ import hashlib
 import json
 import logging
 import secrets
-from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
+from accounts import names
 from courses.models import CoursePage
 from progress.models import Enrolment
 
@@ -131,9 +132,14 @@ def _current(user, course_key) -> Certificate | None:
     )
 
 
-def _check_name(name: str) -> None:
-    if not name:
+def _check_name(name: str) -> str:
+    """The name as printed (accounts.names), or IssueError saying what is wrong."""
+    if not name.strip():
         raise IssueError(_("Add your name to your profile: it is printed as given."))
+    try:
+        name = names.clean_name(name)
+    except ValidationError as error:
+        raise IssueError(error.messages[0]) from error
     missing = fonts.missing_characters(name)
     if missing:
         raise IssueError(
@@ -144,11 +150,11 @@ def _check_name(name: str) -> None:
             )
             % {"characters": " ".join(f"{c} (U+{ord(c):04X})" for c in missing)}
         )
+    return name
 
 
 def _create(*, user, course_key, name, issued_by, language=None) -> Certificate:
-    name = (name or user.name or "").strip()
-    _check_name(name)
+    name = _check_name(name or user.name or "")
     course, language = _course_in(course_key, language or user.preferred_language)
     if course is None:
         raise IssueError(_("The course is no longer published."))
@@ -196,15 +202,17 @@ def _create(*, user, course_key, name, issued_by, language=None) -> Certificate:
             if existing is not None and existing.status == Certificate.Status.VALID:
                 return existing
             continue
-        transaction.on_commit(partial(_enqueue_render, certificate.pk))
+        _enqueue_render(certificate.pk)
         return certificate
     raise IssueError(_("Could not allocate a status entry; try again."))
 
 
 def _enqueue_render(certificate_id) -> None:
-    from .tasks import render_certificate
+    """Queue the PDF in the transaction that writes the certificate: the
+    outbox publishes it after commit, or later if the broker is down."""
+    from config import outbox
 
-    render_certificate.delay(str(certificate_id))
+    outbox.enqueue("certificates.tasks.render_certificate", str(certificate_id))
 
 
 def printed_claims(certificate: Certificate) -> dict:

@@ -14,14 +14,15 @@ def issue_on_completion(sender, enrolment, **kwargs):
     """Queue the issue: signing takes tens of milliseconds the learner's
     request (or offline batch) should not wait for.
 
-    Sent after the completing transaction commits. If the broker cannot take
-    the task, the completion still stands: the hourly
-    ``issue_missing_certificates`` job issues it, and the dashboard offers
-    "Get your certificate" meanwhile.
+    Sent after the completing transaction commits. The task goes through the
+    outbox (config/outbox.py), so a broker outage delays it but does not
+    lose it; should even the outbox row not be written, the completion still
+    stands: the hourly ``issue_missing_certificates`` job issues it, and the
+    dashboard offers "Get your certificate" meanwhile.
     """
-    from .tasks import issue_certificate
+    from config import outbox
 
     try:
-        issue_certificate.delay(str(enrolment.pk))
+        outbox.enqueue("certificates.tasks.issue_certificate", str(enrolment.pk))
     except Exception:
         log.exception("certificate issue not queued for enrolment %s", enrolment.pk)

@@ -1,8 +1,10 @@
 """Email leaves the web process through Celery.
 
 A web request that sends mail (password reset, sign-up confirmation) only
-enqueues it; the worker delivers it with PAMOJA_EMAIL_DELIVERY_BACKEND and
-retries when the mail server is down. With no broker the task runs in-process.
+enqueues it, through the transactional outbox (config/outbox.py) so a broker
+outage delays it but never loses it; the worker delivers it with
+PAMOJA_EMAIL_DELIVERY_BACKEND and retries when the mail server is down. With
+no broker the task runs in-process.
 """
 
 from django.core.mail.backends.base import BaseEmailBackend
@@ -10,10 +12,10 @@ from django.core.mail.backends.base import BaseEmailBackend
 
 class CeleryEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
-        from config.tasks import deliver_email
+        from config import outbox
 
         for message in email_messages:
-            deliver_email.delay_on_commit(serialize(message))
+            outbox.enqueue("config.tasks.deliver_email", serialize(message))
         return len(email_messages)
 
 

@@ -15,7 +15,8 @@ def test_production_media_are_on_disk_by_default():
     result = manage("shell", "-v", "0", "-c", SHOW, **PRODUCTION)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[0] == "FileSystemStorage"
+    # FileSystemStorage that renames complete files into place (config/storage.py).
+    assert result.stdout.split()[0] == "AtomicFileSystemStorage"
 
 
 def test_production_media_go_to_the_bucket_named_by_the_setting():

@@ -1,0 +1,85 @@
+"""The transactional outbox: no task is lost while the broker is down.
+
+``enqueue`` writes the task as a row in the caller's transaction; once that
+commits, it is published at once, with a short timeout and no retries, and
+its row deleted. If the broker is down the row stays, and ``drain`` (every
+minute from beat, and when a worker starts) publishes it later. A row is
+locked while it is published and deleted in the same transaction, so two
+publishers never send one row twice; a crash between the two sends it again,
+which the tasks tolerate (they are idempotent).
+
+With no broker (the embedded default) tasks run in-process after commit, as
+before, and no row is written.
+"""
+
+import logging
+from functools import partial
+
+from django.db import transaction
+from django.utils.module_loading import import_string
+from kombu.exceptions import OperationalError
+
+from config.celery import app
+
+from .models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+# The request that wrote the row must not wait for a dead broker.
+PUBLISH_OPTIONS = {
+    "connect_timeout": 1,
+    "transport_options": {"max_retries": 0, "socket_connect_timeout": 1},
+}
+UNAVAILABLE = (OperationalError, OSError)
+
+
+def enqueue(task: str, *args) -> None:
+    """Publish ``task(*args)`` once the current transaction commits; kept in
+    the outbox until the broker takes it. Arguments must be JSON-serialisable."""
+    if app.conf.task_always_eager:
+        transaction.on_commit(partial(_run_in_process, task, args))
+        return
+    row = OutboxMessage.objects.create(task=task, args=list(args))
+    transaction.on_commit(partial(publish, [row.pk]), robust=True)
+
+
+def publish(ids) -> int:
+    """Publish the given outbox rows; the count published. Stops at the
+    first broker failure: the rest wait for the next drain."""
+    published = 0
+    with app.connection_for_write(**PUBLISH_OPTIONS) as connection:
+        for pk in ids:
+            try:
+                published += _publish_one(pk, connection)
+            except UNAVAILABLE as error:
+                log.warning(
+                    "broker unavailable, %s task(s) wait in the outbox: %s",
+                    len(ids) - published,
+                    error,
+                )
+                break
+    return published
+
+
+def drain(batch: int = 500) -> int:
+    """Publish whatever the outbox holds, oldest first (idempotent)."""
+    ids = list(OutboxMessage.objects.values_list("pk", flat=True)[:batch])
+    return publish(ids) if ids else 0
+
+
+def _run_in_process(task: str, args) -> None:
+    # By its dotted name (every task is named after its function): loading
+    # all task modules through Celery's loader would run django.setup() again
+    # in the middle of a request, reconfiguring logging.
+    import_string(task).apply_async(args)
+
+
+def _publish_one(pk, connection) -> int:
+    with transaction.atomic():
+        row = OutboxMessage.objects.select_for_update(skip_locked=True)
+        row = row.filter(pk=pk).first()
+        if row is None:  # published already, or being published elsewhere
+            return 0
+        app.send_task(row.task, args=row.args, connection=connection, retry=False)
+        row.delete()
+    return 1
