@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import names
 from .models import User
 
 
@@ -14,8 +15,11 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
+    def clean_name(self):
+        return names.clean_name(self.cleaned_data["name"])
+
     def signup(self, request, user):
-        user.name = self.cleaned_data["name"].strip()
+        user.name = self.cleaned_data["name"]
         user.preferred_language = getattr(request, "LANGUAGE_CODE", "") or ""
         user.save(update_fields=["name", "preferred_language"])
 
@@ -27,6 +31,9 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["name", "preferred_language", "is_data_saver_on"]
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+    def clean_name(self):
+        return names.clean_name(self.cleaned_data["name"])
 
 
 class DeleteAccountForm(forms.Form):

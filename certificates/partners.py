@@ -226,7 +226,14 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(cell) -> str:
-    text = "" if cell is None else str(cell)
+    """The cell as text; text that a spreadsheet would run as a formula gets a
+    leading ``'`` (which spreadsheets show as plain text). Numbers stay
+    numbers: ``-3`` is not a formula, and a reader gets the number back."""
+    if cell is None:
+        return ""
+    if isinstance(cell, int):  # row numbers, counts
+        return str(cell)
+    text = str(cell)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 

@@ -180,9 +180,13 @@ def cohort_certificates(request, cohort_id: uuid.UUID):
 def issue(request, cohort_id: uuid.UUID):
     cohort = get_object_or_404(Cohort.objects.visible_to(request.user), pk=cohort_id)
     back = reverse("certificates:cohort", args=[cohort.pk])
-    membership = CohortMembership.objects.filter(
-        cohort=cohort, user_id=request.POST.get("user")
-    ).first()
+    user_id = request.POST.get("user", "")
+    # Not a 64-bit number: no such learner (the query would fail with a 500).
+    membership = (
+        CohortMembership.objects.filter(cohort=cohort, user_id=user_id).first()
+        if user_id.isascii() and user_id.isdigit() and len(user_id) < 19
+        else None
+    )
     course_key = request.POST.get("course", "")
     if membership is None or course_key not in cohort.course_keys:
         messages.error(request, _("Choose a learner and a course of this cohort."))

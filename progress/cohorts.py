@@ -37,6 +37,7 @@ from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts import names
 from courses.api import TRAINER_GROUP
 from courses.models import CoursePage
 
@@ -328,7 +329,7 @@ def _parse_class_list(csv_text: str) -> list[Row]:
         values = {col: cell.strip() for col, cell in zip(columns, cells, strict=False)}
         row = Row(
             number=number,
-            name=" ".join(values.get("name", "").split()),
+            name=_kept_name(values.get("name", "")),
             username=values.get("username", "").lower(),
             email=values.get("email", "").lower(),
             preferred_language=values.get("preferred_language", "").lower(),
@@ -354,14 +355,22 @@ def _delimiter(text: str) -> str:
     return max([",", ";", "\t"], key=first.count) if first else ","
 
 
+def _kept_name(cell: str) -> str:
+    """The name as the account keeps it; as typed if refused (see below)."""
+    try:
+        return names.clean_name(cell)
+    except ValidationError:
+        return cell
+
+
 def _row_problems(row: Row) -> list[str]:
     problems = []
     field = {"row": row.number}
     languages = [code for code, _name in settings.LANGUAGES]
     if not row.name:
         problems.append(_("Row %(row)s: the name is empty.") % field)
-    elif len(row.name) > 150:
-        problems.append(_("Row %(row)s: the name is longer than 150 letters.") % field)
+    elif problem := names.name_problem(row.name):
+        problems.append(_("Row %(row)s: %(problem)s") % {**field, "problem": problem})
     if row.username and (
         len(row.username) > 150 or not _ASCII_USERNAME.match(row.username)
     ):

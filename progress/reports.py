@@ -371,8 +371,9 @@ def _csv_cell(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
-    # A learner named "=HYPERLINK(…)" must not become a formula in Excel.
-    if isinstance(value, str) and text.startswith(_FORMULA_STARTS):
+    # A learner named "=HYPERLINK(…)" must not become a formula in Excel;
+    # any text (lazy translations too) is checked, numbers are left as numbers.
+    if not isinstance(value, int | float) and text.startswith(_FORMULA_STARTS):
         return "'" + text
     return text
 
