@@ -2,10 +2,13 @@
 their account: plain forms that work without JavaScript."""
 
 import json
+import math
+import time
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,8 +16,11 @@ from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 from django_ratelimit.core import get_usage
+
+from config import limits
 
 from . import privacy
 from .forms import DeleteAccountForm, ProfileForm
@@ -55,6 +61,7 @@ def data_export(request):
 
 @login_required
 @never_cache
+@sensitive_post_parameters("password")
 def delete_account(request):
     """Confirm with the password, choose what becomes of the certificates."""
     user = request.user
@@ -96,3 +103,59 @@ def _is_locked_out(request) -> bool:
 
 def _count_wrong_password(request) -> None:
     _usage(request, increment=True)
+
+
+# --- Too many requests: allauth's 429 ------------------------------------------
+
+# The account pages allauth limits (ACCOUNT_RATE_LIMITS) with a 429, by URL
+# name: the limit's action, and what its per-key rates count by.
+ALLAUTH_ACTIONS = {
+    "account_login": ("login", None),
+    "account_signup": ("signup", None),
+    "account_reset_password": ("reset_password", "email"),
+    "account_reset_password_from_key": ("reset_password_from_key", None),
+    "account_change_password": ("change_password", None),
+    "account_set_password": ("change_password", None),
+    "account_email": ("manage_email", None),
+}
+
+
+def too_many_requests(request):
+    """allauth's 429 page (``handler429`` in the root URLconf): what happened
+    and, where the limit is known, how long to wait."""
+    wait = _allauth_wait(request)
+    context = {"wait_minutes": limits.minutes(wait) if wait else None}
+    response = render(request, "429.html", context, status=429)
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+def _allauth_wait(request) -> int | None:
+    """Seconds until allauth lets this request through, from its counters
+    (allauth's internals: the wait is a courtesy, so any surprise there
+    gives None, and the page says to wait a little)."""
+    match = request.resolver_match
+    action, key_field = ALLAUTH_ACTIONS.get(match.url_name if match else "", ("", ""))
+    if not action:
+        return None
+    try:
+        from allauth.core.internal import ratelimit
+
+        key = request.POST.get(key_field, "").lower() if key_field else ""
+        now = time.time()
+        waits = []
+        for rate in ratelimit.get_rates(app="allauth.account", action=action):
+            if (rate.per == "key" and not key) or (
+                rate.per == "user" and not request.user.is_authenticated
+            ):
+                continue
+            cache_key = ratelimit.get_cache_key(
+                request, app="allauth.account", action=action, rate=rate, key=key
+            )
+            history = [t for t in cache.get(cache_key, []) if t > now - rate.duration]
+            if len(history) >= rate.amount:  # newest first
+                waits.append(history[rate.amount - 1] + rate.duration - now)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return None
+    return max(1, math.ceil(max(waits))) if waits else None

@@ -47,3 +47,6 @@ urlpatterns += i18n_patterns(
     re_path(wagtail_urls.serve_pattern, routing.serve, name="wagtail_serve"),
     prefix_default_language=True,
 )
+
+# allauth's rate limits answer through this: our page says how long to wait.
+handler429 = "accounts.views.too_many_requests"

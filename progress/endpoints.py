@@ -6,12 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
+from django.conf import settings
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import ValidationError
 
-from config.api_schemas import REFUSALS
+from config import limits
+from config.api_schemas import REFUSALS, ErrorOut
 
 from . import api, tokens
 
@@ -37,6 +40,31 @@ class LearnerSession(SessionAuth):
 
 
 AUTH = [DeviceTokenAuth(), LearnerSession(csrf=True)]
+
+
+# --- Rate limits: per learner, token and session alike -------------------------
+
+LIMITED = {429: ErrorOut}
+# The header of the 429, for the schema (ninja documents bodies only).
+LIMITED_HEADERS = {
+    429: {
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds until the limit resets.",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        }
+    }
+}
+
+
+def limited(request, response: HttpResponse, *, group: str, rate: str):
+    """Count this request of the learner's; a 429 to return if over ``rate``."""
+    wait = limits.wait_seconds(request, group=group, rate=rate, key=request.auth.pk)
+    if wait is None:
+        return None
+    response["Retry-After"] = str(wait)
+    return Status(429, ErrorOut(detail=limits.api_limited_message(wait)))
 
 
 class EventIn(Schema):
@@ -81,11 +109,18 @@ class BatchOut(Schema):
 @router.post(
     "/events",
     auth=AUTH,
-    response={200: BatchOut, **REFUSALS},
+    response={200: BatchOut, **REFUSALS, **LIMITED},
     summary="Record a batch",
+    openapi_extra={"responses": LIMITED_HEADERS},
 )
-def post_events(request, batch: BatchIn):
-    """Record lesson views, completions and quiz answers made on the device."""
+def post_events(request, response: HttpResponse, batch: BatchIn):
+    """Record lesson views, completions and quiz answers made on the device.
+    Limited per learner: beyond the limit, a 429 with Retry-After."""
+    refusal = limited(
+        request, response, group="api.events", rate=settings.PAMOJA_API_RATE_USER
+    )
+    if refusal:
+        return refusal
     parsed: list[api.Event | OutcomeOut] = []
     for raw in batch.events:
         try:
@@ -157,11 +192,18 @@ class TokenOut(Schema):
 @router.post(
     "/tokens",
     auth=LearnerSession(csrf=True),
-    response={201: TokenOut, **REFUSALS},
+    response={201: TokenOut, **REFUSALS, **LIMITED},
     summary="Issue a device token",
+    openapi_extra={"responses": LIMITED_HEADERS},
 )
-def post_token(request, body: TokenIn):
-    """A token for the offline client, shown once. Needs a logged-in session."""
+def post_token(request, response: HttpResponse, body: TokenIn):
+    """A token for the offline client, shown once. Needs a logged-in session.
+    Limited per learner: beyond the limit, a 429 with Retry-After."""
+    refusal = limited(
+        request, response, group="api.tokens", rate=settings.PAMOJA_API_TOKEN_RATE
+    )
+    if refusal:
+        return refusal
     return Status(
         201, TokenOut(token=tokens.issue_token(user=request.auth, label=body.label))
     )

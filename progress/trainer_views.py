@@ -12,27 +12,25 @@ import uuid
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
-from django.utils.translation import get_language_bidi, gettext_lazy
+from django.utils.translation import get_language_bidi, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Locale
 
+from config import limits
 from courses.models import CoursePage
 
-from . import api, reports, structure
+from . import api, cohorts, reports, structure, uploads
 from .models import Cohort, CohortMembership, Organisation
 
-MAX_CSV_BYTES = 1024 * 1024
-JOIN_FAILURES_ALLOWED = 10  # per user or address, per JOIN_LOCKOUT seconds
-JOIN_LOCKOUT = 10 * 60
 USED_CLASS_LISTS = "progress_used_class_lists"
 
 
@@ -54,20 +52,24 @@ class JoinForm(forms.Form):
 
 def join(request):
     """Join a cohort by code. Anyone may fill in the code; a visitor who is
-    not logged in is sent to sign up (or log in) and comes back here."""
+    not logged in is sent to sign up (or log in) and comes back here.
+
+    Wrong codes are limited per account and per address (``_join_wait``):
+    once the budget is spent every code is refused until the window passes,
+    the right one too, or guessing would cost nothing."""
     form = JoinForm(request.POST or None, initial={"code": request.GET.get("code")})
     cohort = None
+    wait = None
     if request.method == "POST" and form.is_valid():
         code = api.normalise_join_code(form.cleaned_data["code"])
-        if _join_locked(request):
-            form.add_error(
-                "code", _("Too many codes that did not work. Try again in 10 minutes.")
-            )
+        wait = _join_wait(request)
+        if wait:
+            form.add_error("code", _join_locked_message(wait))
         elif request.user.is_authenticated:
             try:
                 membership = api.join_cohort(user=request.user, code=code)
             except api.JoinError as exc:
-                _count_join_failure(request)
+                _count_join_failure(request, code)
                 form.add_error("code", exc.message)
             else:
                 messages.success(
@@ -79,7 +81,7 @@ def join(request):
         else:
             cohort = _open_cohort(code)
             if cohort is None:
-                _count_join_failure(request)
+                _count_join_failure(request, code)
                 form.add_error(
                     "code", _("There is no open cohort with this code. Check it.")
                 )
@@ -88,11 +90,32 @@ def join(request):
                 signup = reverse("account_signup") + "?" + urlencode({"next": back})
                 return redirect(signup)
     elif request.method == "GET" and request.GET.get("code"):
-        cohort = _open_cohort(api.normalise_join_code(request.GET["code"]))
-    return render(request, "progress/join.html", {"form": form, "cohort": cohort})
+        # A link with the code shows the cohort's name: a lookup like a
+        # POST's, so it is limited alike.
+        code = api.normalise_join_code(request.GET["code"])
+        wait = _join_wait(request)
+        if not wait:
+            cohort = _open_cohort(code)
+            if cohort is None:
+                _count_join_failure(request, code)
+    response = render(
+        request,
+        "progress/join.html",
+        {
+            "form": form,
+            "cohort": cohort,
+            "locked": _join_locked_message(wait) if wait else "",
+        },
+        status=429 if wait else 200,
+    )
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def _open_cohort(code: str) -> Cohort | None:
+    if not cohorts.is_well_formed(code):
+        return None
     return (
         Cohort.objects.filter(join_code=code, is_open=True)
         .select_related("organisation")
@@ -100,19 +123,43 @@ def _open_cohort(code: str) -> Cohort | None:
     )
 
 
-def _join_key(request) -> str:
-    who = request.user.pk if request.user.is_authenticated else None
-    return f"progress:join-failures:{who or request.META.get('REMOTE_ADDR', '')}"
+# Two budgets of wrong codes, one per account and one per address: an
+# account cannot be swapped for a fresh one to go on guessing, nor can a
+# visitor who is not logged in. A shared address (a school, a mobile
+# carrier's NAT) shares its budget, hence its size.
+def _join_budgets(request) -> list[tuple[str, str, object]]:
+    budgets = [("progress.join:ip", settings.PAMOJA_JOIN_FAILURES_PER_IP, None)]
+    if request.user.is_authenticated:
+        user_rate = settings.PAMOJA_JOIN_FAILURES_PER_USER
+        budgets.append(("progress.join:user", user_rate, request.user.pk))
+    return budgets
 
 
-def _join_locked(request) -> bool:
-    return cache.get(_join_key(request), 0) >= JOIN_FAILURES_ALLOWED
+def _join_wait(request) -> int | None:
+    """Seconds until a wrong-code budget of this visitor is renewed, if spent."""
+    waits = [
+        limits.exhausted_seconds(request, group=group, rate=rate, key=key)
+        for group, rate, key in _join_budgets(request)
+    ]
+    return max((wait for wait in waits if wait), default=None)
 
 
-def _count_join_failure(request) -> None:
-    key = _join_key(request)
-    cache.add(key, 0, JOIN_LOCKOUT)
-    cache.incr(key)
+def _count_join_failure(request, code: str) -> None:
+    # A code that is not even well formed (a typo) tells nothing about which
+    # codes exist, so it costs nothing: only lookups are counted.
+    if not cohorts.is_well_formed(code):
+        return
+    for group, rate, key in _join_budgets(request):
+        limits.wait_seconds(request, group=group, rate=rate, key=key)
+
+
+def _join_locked_message(wait: int) -> str:
+    count = limits.minutes(wait)
+    return ngettext(
+        "Too many codes that did not work. Try again in %(count)s minute.",
+        "Too many codes that did not work. Try again in %(count)s minutes.",
+        count,
+    ) % {"count": count}
 
 
 # --- Trainers: cohorts -------------------------------------------------------
@@ -273,16 +320,11 @@ class ClassListForm(forms.Form):
         data = super().clean()
         upload = data.get("csv_file")
         if upload:
-            if upload.size > MAX_CSV_BYTES:
-                raise forms.ValidationError(_("The file is larger than 1 MB."))
-            try:
-                data["csv_text"] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise forms.ValidationError(
-                    _("Save the file as “CSV UTF-8” and upload it again.")
-                ) from exc
-        if not data.get("csv_text", "").strip():
+            data["csv_text"] = uploads.class_list_text(upload)
+        text = data.get("csv_text", "")
+        if not text.strip():
             raise forms.ValidationError(_("Paste the CSV or choose a file."))
+        uploads.check_class_list_rows(text)
         return data
 
 

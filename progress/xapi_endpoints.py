@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from ninja.errors import HttpError
 from config.api_schemas import REFUSALS
 
 from . import xapi
-from .endpoints import AUTH
+from .endpoints import AUTH, LIMITED, LIMITED_HEADERS, limited
 from .models import Cohort
 
 router = Router(tags=["xapi"])
@@ -45,12 +46,19 @@ class ErrorOut(Schema):
 @router.get(
     "/statements",
     auth=AUTH,
-    response={200: StatementResultOut, **REFUSALS},
+    response={200: StatementResultOut, **REFUSALS, **LIMITED},
     summary="Export statements",
+    openapi_extra={"responses": LIMITED_HEADERS},
 )
 def get_statements(request, response: HttpResponse, query: Query[StatementsQuery]):
     """Statements of a cohort (for its trainers) or of the learner calling,
-    oldest first, as an xAPI StatementResult; follow `more` for the next page."""
+    oldest first, as an xAPI StatementResult; follow `more` for the next page.
+    Limited per user: beyond the limit, a 429 with Retry-After."""
+    refusal = limited(
+        request, response, group="api.xapi", rate=settings.PAMOJA_API_RATE_USER
+    )
+    if refusal:
+        return refusal
     response["X-Experience-API-Version"] = xapi.VERSION
     try:
         if query.cohort is None:
