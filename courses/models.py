@@ -32,7 +32,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Locale, Page, PageViewRestriction
 from wagtail.search import index
 
-from config import pagecache
+from config import pagecache, security_headers
 
 from . import grading, images, offline
 from .blocks import RICH_TEXT_FEATURES, LessonBodyBlock, QuestionsBlock, SourceBlock
@@ -249,7 +249,7 @@ class CoursePage(RoutablePageMixin, SeededPage):
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=f"{self.slug}-{self.locale.language_code}.html"
         )
-        return response
+        return security_headers.allow_own_styles(response)
 
     @path("offline/", name="offline")
     def offline_manifest(self, request):

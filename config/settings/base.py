@@ -60,6 +60,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the page cache, whose hits skip everything below: a cached page,
+    # or a 304 for one, gets the policy as a fresh one does
+    # (config/security_headers.py).
+    "config.security_headers.ContentSecurityPolicyMiddleware",
+    "config.security_headers.PermissionsPolicyMiddleware",
     # GZip above ConditionalGet: the ETag is computed on the plain body, so a
     # 304 does not depend on the compression the client asked for.
     "django.middleware.gzip.GZipMiddleware",
@@ -79,6 +84,65 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# Security headers (config/security_headers.py; SECURITY.md). Learner pages
+# load nothing but the site's own files, and run no inline script or style:
+# no nonce either, since the anonymous page cache and the ETags serve the
+# same bytes to everyone.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "media-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The Wagtail and Django admins run inline scripts and styles of their own;
+# API answers are data that nothing should render or frame.
+PAMOJA_CSP_ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+PAMOJA_CSP_ADMIN_DIRECTIVES = {
+    **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "frame-src": ["'self'"],
+}
+PAMOJA_CSP_API_PREFIXES = ("/api/",)
+PAMOJA_CSP_API_DIRECTIVES = {
+    "default-src": ["'none'"],
+    "frame-ancestors": ["'none'"],
+}
+# Powerful browser features no page of Pamoja uses.
+PAMOJA_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), "
+    "geolocation=(), gyroscope=(), hid=(), magnetometer=(), microphone=(), "
+    "midi=(), payment=(), publickey-credentials-get=(), serial=(), usb=(), "
+    "xr-spatial-tracking=(), browsing-topics=()"
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Wagtail would show admins' avatars from gravatar.com, telling it who uses
+# the admin: initials instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor may the admin ask releases.wagtail.org for news (the policy would block
+# it anyway): upgrades are the operator's business.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -115,9 +179,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down is a cache miss, not an error (config/cache.py);
+            # short timeouts so a dead Redis does not stall every request.
+            "BACKEND": "config.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pamoja",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         }
     }
 else:
@@ -148,6 +215,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # Periodic jobs (`make beat`), each idempotent.
 CELERY_BEAT_SCHEDULE = {
+    # Tasks the broker could not take when they were queued (config/outbox.py).
+    "drain-outbox": {"task": "config.tasks.drain_outbox", "schedule": 60},
     "issue-missing-certificates": {
         "task": "certificates.tasks.issue_missing_certificates",
         "schedule": 3600,
@@ -198,7 +267,24 @@ ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Abuse limits of the account pages, allauth's "<n>/<period>/<ip|key|user>"
+# (a key is the email address or username typed). A school or a mobile
+# carrier's NAT puts a whole class behind one address: the per-address
+# limits leave room for a class; the per-account ones are the tight ones.
+# A refusal is a 429 page (site/templates/429.html), except a failed log-in,
+# which the log-in form explains (accounts.adapter).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    # Per account whether typed as an email address or as the username.
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip,200/h/ip",
+    # Per address, and per email address so that nobody is sent a flood of
+    # reset emails.
+    "reset_password": "10/m/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user,20/h/user",
+    "manage_email": "10/m/user",
+}
 
 # Languages of the Global South audience (curriculum §4). Django ships no
 # LANG_INFO for Amharic, so it is added here.
@@ -250,7 +336,9 @@ STATICFILES_FINDERS = [
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Written under a temporary name and renamed into place: a full disk
+    # leaves no half-written file (config/storage.py).
+    "default": {"BACKEND": "config.storage.AtomicFileSystemStorage"},
     # Hashed names, served with a year-long immutable Cache-Control, with
     # pre-compressed gzip and brotli copies.
     "staticfiles": {
@@ -279,15 +367,36 @@ PAMOJA_DEMO_CREDENTIALS_FILE = BASE_DIR / "var" / "demo-accounts.json"
 WAGTAIL_SITE_NAME = "Pamoja"
 WAGTAILADMIN_BASE_URL = os.environ.get("DJANGO_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Uploads. Every one is checked by its content, never its name: documents
+# (config/uploads.py), images (Wagtail opens each with Willow), class lists
+# (progress/uploads.py), verification PDFs (certificates/verify). nginx's
+# client_max_body_size (deploy/nginx/pamoja.conf) is 12m for /admin/, 6m
+# elsewhere: raise it with these.
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "config.uploads.DocumentForm"
+# Served as downloads, except PDFs and plain text, which browsers show
+# safely (Wagtail adds nosniff and a "default-src 'none'" policy).
+WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf", "text/plain"]
+WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]  # no SVG
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo; no bombs
+# Request bodies held in memory (forms, JSON) and the size above which an
+# uploaded file goes to a temporary file instead: Django's defaults, stated.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# A trainer's class list (CSV of learners), uploaded or pasted.
+PAMOJA_CLASS_LIST_MAX_BYTES = int(
+    os.environ.get("PAMOJA_CLASS_LIST_MAX_BYTES", str(1024 * 1024))
+)
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "gif": "png"}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"task_arguments": {"()": "config.logfilters.HideTaskArguments"}},
     "root": {
         "handlers": ["console"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
@@ -301,6 +410,16 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # The in-process (eager) default has no broker host to name.
         "kombu.connection": {"level": "ERROR"},
+        # Logs carry no personal data (SECURITY.md), even at DJANGO_LOG_LEVEL=
+        # DEBUG: at DEBUG these log a failed template lookup with the whole
+        # context (the user, an e-mail confirmation key) and every SQL query
+        # with its parameters (names, password hashes).
+        "django.template": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+        # A task's arguments (a whole e-mail with its reset link) stay out.
+        "celery.app.trace": {"filters": ["task_arguments"]},
+        "celery.worker.strategy": {"filters": ["task_arguments"]},
+        "celery.worker.request": {"filters": ["task_arguments"]},
     },
 }
 
@@ -336,3 +455,17 @@ PAMOJA_PAGE_CACHE_SECONDS = int(os.environ.get("PAMOJA_PAGE_CACHE_SECONDS", "600
 # X-Forwarded-For; with 0, REMOTE_ADDR (which would be the proxy's).
 PAMOJA_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 RATELIMIT_IP_META_KEY = "certificates.partners.client_ip"
+# With the cache unreachable no limit is applied rather than every request
+# refused: lessons and progress must work while Redis is down.
+RATELIMIT_FAIL_OPEN = True
+# Our own limits (config/limits.py), django-ratelimit's "<n>/<s|m|h|d>".
+# Wrong join codes, per account and per address (a class behind one NAT
+# shares the address's budget); once spent, every code is refused until
+# the window ends.
+PAMOJA_JOIN_FAILURES_PER_USER = os.environ.get("PAMOJA_JOIN_FAILURES_PER_USER", "10/h")
+PAMOJA_JOIN_FAILURES_PER_IP = os.environ.get("PAMOJA_JOIN_FAILURES_PER_IP", "30/h")
+# The progress and xAPI endpoints, per learner (token or session). The
+# offline client sends at most 5 batches of 100 events when it syncs.
+PAMOJA_API_RATE_USER = os.environ.get("PAMOJA_API_RATE_USER", "120/m")
+# New device tokens, per learner: one per phone or browser.
+PAMOJA_API_TOKEN_RATE = os.environ.get("PAMOJA_API_TOKEN_RATE", "10/h")

@@ -41,11 +41,13 @@ SECURE_HSTS_SECONDS = int(
 )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
+# The other security headers and the cookies' HttpOnly and SameSite are set
+# in base.py, for every environment; here, cookies go over HTTPS only. The
+# CSRF cookie stays readable by script: the offline queue (offline.js) sends it.
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-X_FRAME_OPTIONS = "DENY"
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_HTTPONLY = True
 PAMOJA_EMAIL_DELIVERY_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
 )
@@ -79,3 +81,21 @@ if PAMOJA_MEDIA_S3_BUCKET:
             },
         },
     }
+    # Lesson images then come from the bucket's origin (path-style on a
+    # custom endpoint, the bucket's own host on AWS), or from
+    # DJANGO_CSP_MEDIA_ORIGINS when a CDN or another addressing style serves them.
+    _endpoint = os.environ.get("PAMOJA_MEDIA_S3_ENDPOINT_URL", "").rstrip("/")
+    _region = os.environ.get("PAMOJA_MEDIA_S3_REGION", "").strip()
+    _aws = f"https://{PAMOJA_MEDIA_S3_BUCKET}.s3"
+    _media_origins = env_list("DJANGO_CSP_MEDIA_ORIGINS") or (
+        [_endpoint]
+        if _endpoint
+        else [f"{_aws}.amazonaws.com"]
+        + [f"{_aws}.{_region}.amazonaws.com"] * bool(_region)
+    )
+    for _directives in (
+        CONTENT_SECURITY_POLICY["DIRECTIVES"],  # noqa: F405
+        PAMOJA_CSP_ADMIN_DIRECTIVES,  # noqa: F405
+    ):
+        _directives["img-src"] = [*_directives["img-src"], *_media_origins]
+        _directives["media-src"] = [*_directives["media-src"], *_media_origins]
