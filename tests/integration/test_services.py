@@ -12,7 +12,7 @@ def test_healthz_reports_postgresql_redis_and_the_broker(client):
     assert response.status_code == 200, response.content
     checks = response.json()["checks"]
     assert checks["database"]["detail"] == "postgresql"
-    assert checks["cache"]["detail"] == "RedisCache"
+    assert checks["cache"]["detail"] == "TolerantRedisCache"
     assert checks["broker"]["status"] == "ok"
     assert not checks["broker"]["detail"].startswith("in-process")
 
