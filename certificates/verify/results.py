@@ -86,10 +86,14 @@ class Details:
     superseded_by: str | None = None  # the new certificate's code
 
     def as_dict(self) -> dict:
-        data = dataclasses.asdict(self)
+        # By hand: dataclasses.asdict deep-copies, a tenth of a verification.
+        data = {field.name: getattr(self, field.name) for field in _DETAILS_FIELDS}
         data["issued_on"] = self.issued_on.isoformat()
         data["revoked_at"] = self.revoked_at.isoformat() if self.revoked_at else None
         return data
+
+
+_DETAILS_FIELDS = dataclasses.fields(Details)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,9 @@ def _digest(document) -> bytes | None:
 _LIST_NUMBER = re.compile(r"[0-9]{1,5}")
 
 
+_ONLINE_FINGERPRINT: tuple = (None, b"")
+
+
 class Trust:
     """The issuer's keys, CA and status lists to check against.
 
@@ -72,14 +75,22 @@ class Trust:
         from ..keys import get_keyset, issuer_did
 
         keyset = get_keyset()
-        return cls(
+        did = issuer_did()
+        trust = cls(
             is_online=True,
-            did=issuer_did(),
+            did=did,
             issuer_name=settings.PAMOJA_ISSUER_NAME,
             public_keys=keyset.public_keys(),
             ca_certificate=keyset.ca_certificate,
             status_lists=_registered_status_list,
         )
+        # The keys' fingerprint (the proof memo's key) once per key set, not
+        # once per verification: the set only changes on rotation.
+        global _ONLINE_FINGERPRINT
+        if _ONLINE_FINGERPRINT[0] is not keyset:
+            _ONLINE_FINGERPRINT = (keyset, trust._keys_fingerprint())
+        trust._fingerprint = _ONLINE_FINGERPRINT[1]
+        return trust
 
     @classmethod
     def from_bundle(

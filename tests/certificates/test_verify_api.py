@@ -330,3 +330,36 @@ def test_the_schema_documents_both_operations_and_their_answers(client):
         assert {"200", "400", "401", "413", "415", "429"} <= set(operation["responses"])
     assert {} in single["security"]  # the key is optional
     assert {} not in bulk["security"]
+
+
+def test_answers_are_what_ninja_would_send_after_validating_them(
+    issued, trainer, rf, django_capture_on_commit_callbacks
+):
+    """verify_one renders result_dict without validating it against ResultOut
+    on each request: it must hold exactly ResultOut's fields, so that the
+    bytes sent equal what validating first would have sent."""
+    from certificates import api as certificates_api
+    from certificates import verify
+    from certificates.verify_api import ResultOut, result_dict
+    from config.api import api
+
+    with django_capture_on_commit_callbacks(execute=False):
+        new = certificates_api.reissue_certificate(
+            certificate=issued, by=trainer, name="Asha P."
+        )
+        certificates_api.revoke_certificate(certificate=new, reason="fraud", by=trainer)
+    typo = issued.code[:-1] + ("1" if issued.code[-1] != "1" else "2")
+    results = [
+        verify.verify_code(code)
+        for code in (issued.code, new.code, "PMJ-0000-0000-0000-0", typo)
+    ]
+    outcomes = {str(result.outcome) for result in results}
+    assert outcomes == {"superseded", "revoked", "unknown", "invalid"}
+    request = rf.post("/api/v1/verify")
+    renderer = api.renderer
+    for result in results:
+        answer = result_dict(result)
+        validated = ResultOut.model_validate(answer).model_dump(by_alias=True)
+        assert answer == validated
+        ours = renderer.render(request, answer, response_status=200)
+        assert ours == renderer.render(request, validated, response_status=200)
