@@ -202,6 +202,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["pages", "verify", "cache"],
+        default=["pages", "verify", "cache"],
+        help="the figures to measure (default: all)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -265,73 +272,80 @@ def main():
         def floor_page(server=uncached):
             return wrk(server.url("/bench/page/"), args.seconds)
 
-        results.append(
-            (
-                "lesson page, anonymous, uncached",
-                "bare view, same-size HTML",
-                *turns(
-                    args.rounds,
-                    floor_page,
-                    lambda: wrk(uncached.url(facts["lesson"]), args.seconds),
-                ),
-                0.06,
-            )
-        )
-        results.append(
-            (
-                "lesson page, logged-in learner",
-                "bare view, same-size HTML",
-                *turns(
-                    args.rounds,
-                    floor_page,
-                    lambda: wrk(uncached.url(facts["lesson"]), args.seconds, [session]),
-                ),
-                0.04,
-            )
-        )
-        lookup = uncached.url(f"/bench/lookup/{facts['code']}/")
-        wrk(lookup, 1)
-        wrk(uncached.url("/api/v1/verify"), 1, script=str(post))
-        results.append(
-            (
-                "verification by code, POST /api/v1/verify",
-                "bare indexed lookup view",
-                *turns(
-                    args.rounds,
-                    lambda: wrk(lookup, args.seconds),
-                    lambda: wrk(
-                        uncached.url("/api/v1/verify"), args.seconds, script=str(post)
+        if "pages" in args.only:
+            results.append(
+                (
+                    "lesson page, anonymous, uncached",
+                    "bare view, same-size HTML",
+                    *turns(
+                        args.rounds,
+                        floor_page,
+                        lambda: wrk(uncached.url(facts["lesson"]), args.seconds),
                     ),
-                ),
-                0.8,
+                    0.06,
+                )
             )
-        )
+            results.append(
+                (
+                    "lesson page, logged-in learner",
+                    "bare view, same-size HTML",
+                    *turns(
+                        args.rounds,
+                        floor_page,
+                        lambda: wrk(
+                            uncached.url(facts["lesson"]), args.seconds, [session]
+                        ),
+                    ),
+                    0.04,
+                )
+            )
+        if "verify" in args.only:
+            lookup = uncached.url(f"/bench/lookup/{facts['code']}/")
+            wrk(lookup, 1)
+            wrk(uncached.url("/api/v1/verify"), 1, script=str(post))
+            results.append(
+                (
+                    "verification by code, POST /api/v1/verify",
+                    "bare indexed lookup view",
+                    *turns(
+                        args.rounds,
+                        lambda: wrk(lookup, args.seconds),
+                        lambda: wrk(
+                            uncached.url("/api/v1/verify"),
+                            args.seconds,
+                            script=str(post),
+                        ),
+                    ),
+                    0.8,
+                )
+            )
         rss = uncached.worker_rss_mib()
         uncached.stop()
         servers.remove(uncached)
 
-        cached = Server(env, page_cache_seconds=600)
-        servers.append(cached)
-        _body, headers = get(cached.url(facts["lesson"]))
-        _body, headers = get(cached.url(facts["lesson"]))
-        if headers.get("X-Page-Cache") != "hit":
-            raise SystemExit("the page cache did not answer the second request")
-        wrk(cached.url(facts["lesson"]), 1)
-        wrk(cached.url("/bench/page/"), 1)
-        results.append(
-            (
-                "lesson page, anonymous, page cache",
-                "bare view, same-size HTML",
-                *turns(
-                    args.rounds,
-                    lambda: floor_page(cached),
-                    lambda: wrk(cached.url(facts["lesson"]), args.seconds),
-                ),
-                0.6,
+        if "cache" in args.only:
+            cached = Server(env, page_cache_seconds=600)
+            servers.append(cached)
+            _body, headers = get(cached.url(facts["lesson"]))
+            _body, headers = get(cached.url(facts["lesson"]))
+            if headers.get("X-Page-Cache") != "hit":
+                raise SystemExit("the page cache did not answer the second request")
+            wrk(cached.url(facts["lesson"]), 1)
+            wrk(cached.url("/bench/page/"), 1)
+            results.append(
+                (
+                    "lesson page, anonymous, page cache",
+                    "bare view, same-size HTML",
+                    *turns(
+                        args.rounds,
+                        lambda: floor_page(cached),
+                        lambda: wrk(cached.url(facts["lesson"]), args.seconds),
+                    ),
+                    0.6,
+                )
             )
-        )
-        cached.stop()
-        servers.remove(cached)
+            cached.stop()
+            servers.remove(cached)
     finally:
         for server in servers:
             server.stop()
