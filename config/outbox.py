@@ -89,10 +89,15 @@ _local = threading.local()
 
 
 def _connection():
+    """The kept connection, made afresh in a forked child or when the broker
+    setting changed."""
+    owner = (os.getpid(), app.conf.broker_write_url or app.conf.broker_url)
     connection = getattr(_local, "connection", None)
-    if connection is None or getattr(_local, "pid", None) != os.getpid():
+    if connection is None or getattr(_local, "owner", None) != owner:
+        if connection is not None:
+            _forget_connection()
         connection = _local.connection = app.connection_for_write(**PUBLISH_OPTIONS)
-        _local.pid = os.getpid()
+        _local.owner = owner
     return connection
 
 
